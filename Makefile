@@ -1,0 +1,72 @@
+# mcast-lab: a Linux multicast router and the lab that proves it.
+#
+#   make            build the router, the harness and the tests
+#   make check      install missing packages (as root), build, run every suite
+#   make lab        bring up the Pi router topology and show traffic crossing it
+#   make install    PREFIX=/usr DESTDIR=/tmp/x
+#
+# Variables: CC=clang, SANITIZE=1 (ASan+UBSan), V=1 (verbose), ROUTER=...,
+# TARGET=..., MCLAB_TIMEOUT_MULT=N.  One non-recursive make; every part
+# brings its own fragment (router/router.mk, harness/harness.mk, ...).
+
+.DEFAULT_GOAL := all
+.SUFFIXES:
+.DELETE_ON_ERROR:
+
+PREFIX    ?= /usr/local
+SBINDIR   ?= $(PREFIX)/sbin
+BINDIR    ?= $(PREFIX)/bin
+MANDIR    ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+DESTDIR   ?=
+SANITIZE  ?= 0
+V         ?= 0
+VERSION   := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+include mk/build.mk
+include router/router.mk
+include harness/harness.mk
+include cases/cases.mk
+
+.PHONY: all check check-unit check-cases lab install uninstall clean deps \
+	format format-check
+
+all: $(ALL_BINS)
+
+deps:
+	@ci/install-deps
+
+# The closing line of check is "N passed, N failed, N skipped" over every
+# suite run.  Unit suites run anywhere; the integration cases need root (or
+# re-enter themselves in a user namespace when that is allowed).
+check: deps
+	@$(MAKE) --no-print-directory all
+	@ci/run-tests --results $(RESULTS) $(UNIT_TESTS) -- $(CASE_TESTS)
+
+check-unit: all
+	@ci/run-tests --results $(RESULTS) $(UNIT_TESTS)
+
+lab: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) ci/lab
+
+format:
+	clang-format -i $(ALL_SOURCES)
+
+format-check:
+	@clang-format --dry-run --Werror $(ALL_SOURCES)
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
+	install -m 0755 $(INSTALL_SBIN) $(DESTDIR)$(SBINDIR)/
+	install -m 0755 $(INSTALL_BIN) $(DESTDIR)$(BINDIR)/
+	for m in $(MAN_PAGES); do \
+		s=$${m##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s; \
+		install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(SBINDIR)/,$(notdir $(INSTALL_SBIN)))
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(INSTALL_BIN)))
+
+clean:
+	rm -rf build results

@@ -1,0 +1,32 @@
+# harness/: libmclab (topologies, nodes, traffic, capture, proc, nf) and
+# the mclab CLI.
+
+HARNESS_MAINS    := harness/src/mclab.c
+HARNESS_LIB_SRCS := $(filter-out $(HARNESS_MAINS),$(wildcard harness/src/*.c))
+HARNESS_LIB      := $(BUILD)/harness/libmclab.a
+HARNESS_LIBS     := $(MNL_LIBS) $(PCAP_LIBS) $(NFCT_LIBS)
+MCLAB            := $(BUILD)/mclab
+
+$(HARNESS_LIB): $(patsubst %.c,$(BUILD)/%.o,$(HARNESS_LIB_SRCS))
+	$(call archive,$^)
+
+$(MCLAB): $(BUILD)/harness/src/mclab.o $(HARNESS_LIB)
+	$(call link,$^,$(HARNESS_LIBS))
+
+HARNESS_TEST_SRCS := $(wildcard harness/tests/test_*.c)
+HARNESS_TESTS     := $(patsubst harness/tests/%.c,$(BUILD)/harness/tests/%,$(HARNESS_TEST_SRCS))
+
+$(BUILD)/harness/tests/%: $(BUILD)/harness/tests/%.o $(HARNESS_LIB)
+	$(call link,$^,$(CMOCKA_LIBS) $(HARNESS_LIBS))
+
+$(BUILD)/harness/tests/%.o: CPPFLAGS += -Iharness/src -DFIXTURES='"harness/tests/fixtures"'
+
+ALL_BINS    += $(HARNESS_TESTS)
+UNIT_TESTS  += $(HARNESS_TESTS)
+ALL_SOURCES += $(wildcard harness/src/*.[ch] harness/tests/*.[ch])
+HARNESS_MAINS_PRESENT := $(wildcard $(HARNESS_MAINS))
+ifneq ($(HARNESS_MAINS_PRESENT),)
+ALL_BINS    += $(MCLAB)
+INSTALL_BIN += $(MCLAB)
+endif
+MAN_PAGES   += $(wildcard harness/man/*.[1-8])

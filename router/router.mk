@@ -1,0 +1,32 @@
+# router/: mcrouted, mcroutectl, their man pages and unit tests.
+
+ROUTER_MAINS    := router/src/main.c router/src/mcroutectl.c
+ROUTER_LIB_SRCS := $(filter-out $(ROUTER_MAINS),$(wildcard router/src/*.c))
+ROUTER_LIB      := $(BUILD)/router/librouter.a
+ROUTER_LIBS     := $(MNL_LIBS) $(NFCT_LIBS) $(CAP_LIBS)
+
+MCROUTED   := $(BUILD)/mcrouted
+MCROUTECTL := $(BUILD)/mcroutectl
+
+$(ROUTER_LIB): $(patsubst %.c,$(BUILD)/%.o,$(ROUTER_LIB_SRCS))
+	$(call archive,$^)
+
+$(MCROUTED): $(BUILD)/router/src/main.o $(ROUTER_LIB)
+	$(call link,$^,$(ROUTER_LIBS))
+
+$(MCROUTECTL): $(BUILD)/router/src/mcroutectl.o $(ROUTER_LIB)
+	$(call link,$^,$(ROUTER_LIBS))
+
+ROUTER_TEST_SRCS := $(wildcard router/tests/test_*.c)
+ROUTER_TESTS     := $(patsubst router/tests/%.c,$(BUILD)/router/tests/%,$(ROUTER_TEST_SRCS))
+
+$(BUILD)/router/tests/%: $(BUILD)/router/tests/%.o $(ROUTER_LIB)
+	$(call link,$^,$(CMOCKA_LIBS) $(ROUTER_LIBS))
+
+$(BUILD)/router/tests/%.o: CPPFLAGS += -Irouter/src
+
+ALL_BINS     += $(MCROUTED) $(MCROUTECTL) $(ROUTER_TESTS)
+UNIT_TESTS   += $(ROUTER_TESTS)
+INSTALL_SBIN += $(MCROUTED) $(MCROUTECTL)
+MAN_PAGES    += $(wildcard router/man/*.[1-8])
+ALL_SOURCES  += $(wildcard router/src/*.[ch] router/tests/*.[ch])

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mcrouted.conf: a superset of smcroute.conf 2.x.  The parser is pure: it
+ * turns text into a struct conf.  File access (for "include") goes through
+ * a small ops table so that the unit tests and the fuzzer feed it memory.
+ *
+ *   phyint IFNAME [enable|disable] [mrdisc] [ttl-threshold 1-255]
+ *                 [upstream|downstream] [igmpv2|igmpv3|mldv1|mldv2]
+ *                 [fast-leave] [altnet PREFIX]
+ *   mgroup from IFNAME [source ADDR[/LEN]] group GROUP[/LEN]
+ *   mroute from IFNAME [source ADDR[/LEN]] group GROUP[/LEN] to IF [IF ...]
+ *   include GLOB
+ *   conntrack-flush on|off
+ *
+ * Errors are "file:line:col: message", col being the 1-based column of the
+ * offending token.
+ */
+#ifndef MCR_CONF_H
+#define MCR_CONF_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "addr.h"
+
+#define CONF_MAX_INCLUDE_DEPTH 8
+#define CONF_MAX_EXPAND 1024 /* addresses one mgroup line may expand to */
+
+struct conf_loc {
+	const char *file; /* points into conf->files[] */
+	unsigned int line, col;
+};
+
+enum phyint_role { ROLE_NONE = 0, ROLE_UPSTREAM, ROLE_DOWNSTREAM };
+
+struct conf_phyint {
+	char ifname[IFNAMSIZ]; /* may end in '+' (wildcard) */
+	bool enable;
+	bool mrdisc;
+	unsigned int ttl_threshold; /* 1..255, default 1 */
+	enum phyint_role role;
+	unsigned int igmp_version; /* 0 = default, 2 or 3 */
+	unsigned int mld_version; /* 0 = default, 1 or 2 */
+	bool fast_leave;
+	struct inet_prefix *altnet;
+	size_t n_altnet;
+	struct conf_loc loc;
+};
+
+struct conf_mgroup {
+	char ifname[IFNAMSIZ];
+	struct inet_prefix source; /* family AF_UNSPEC when absent (ASM) */
+	struct inet_prefix group;
+	struct conf_loc loc;
+};
+
+struct conf_mroute {
+	char ifname[IFNAMSIZ]; /* may end in '+' */
+	struct inet_prefix source; /* AF_UNSPEC or any-address: (*,G) */
+	struct inet_prefix group;
+	char (*oifs)[IFNAMSIZ];
+	size_t n_oifs;
+	struct conf_loc loc;
+};
+
+struct conf {
+	struct conf_phyint *phyints;
+	size_t n_phyints;
+	struct conf_mgroup *mgroups;
+	size_t n_mgroups;
+	struct conf_mroute *mroutes;
+	size_t n_mroutes;
+	bool conntrack_flush; /* default on */
+	char **files; /* names of every file read, for conf_loc */
+	size_t n_files;
+};
+
+#define CONF_ERR_MAX 512
+struct conf_error {
+	char msg[CONF_ERR_MAX]; /* "file:line:col: message" */
+};
+
+/*
+ * How the parser reaches files for "include".  glob() returns the sorted
+ * matches of a pattern (0 and an empty list when nothing matches, -1 with
+ * errno on error); read() returns a malloc()ed NUL-terminated buffer.
+ */
+struct conf_io {
+	int (*glob)(void *ctx, const char *pattern, char ***paths, size_t *n);
+	int (*read)(void *ctx, const char *path, char **text, size_t *len);
+	void *ctx;
+};
+
+extern const struct conf_io conf_io_fs; /* the real file system */
+
+void conf_init(struct conf *c);
+void conf_free(struct conf *c);
+
+/*
+ * Parse text as if it were the file called name.  includes are resolved
+ * through io (which may be NULL to refuse them).  Returns 0, or -1 with
+ * err filled in; c holds whatever was parsed before the error and must be
+ * freed either way.
+ */
+int conf_parse(struct conf *c, const char *name, const char *text, size_t len,
+	       const struct conf_io *io, struct conf_error *err);
+
+/* Read and parse a file from the file system. */
+int conf_load(struct conf *c, const char *path, struct conf_error *err);
+
+/* Print c back in canonical form (for -F with -l debug, and tests). */
+void conf_print(const struct conf *c, FILE *f);
+
+/* Phyint that applies to ifname (exact name first, then wildcards). */
+const struct conf_phyint *conf_phyint_find(const struct conf *c,
+					   const char *ifname);
+
+/* Does an interface name pattern ("eth0", "eth+") match ifname? */
+bool ifname_match(const char *pattern, const char *ifname);
+
+#endif
