@@ -166,7 +166,7 @@ uint64_t prefix_size(const struct inet_prefix *p, uint64_t limit)
 {
 	unsigned int host = addr_bits(p->addr.family) - p->len;
 
-	if (host >= 63)
+	if (host >= 64)
 		return limit;
 	return (1ULL << host) < limit ? (1ULL << host) : limit;
 }

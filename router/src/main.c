@@ -1,0 +1,466 @@
+// SPDX-License-Identifier: MIT
+/*
+ * mcrouted: static and IGMP/MLD-driven multicast routing daemon.
+ * Options, start-up, signals and the poll loop.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+
+#include "daemon.h"
+#include "log.h"
+
+#define DEFAULT_CONF "/etc/mcrouted.conf"
+#define DEFAULT_SOCK "/run/mcrouted.sock"
+#define DEFAULT_PID "/run/mcrouted.pid"
+
+static int ready_fd = -1; /* pipe to the waiting parent when daemonized */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: mcrouted [-hnsv] [-c SEC] [-f FILE] [-F [FILE]] [-l LEVEL]\n"
+		"                [-p USER[:GROUP]] [-P FILE] [-t TABLE] [-u FILE]\n"
+		"\n"
+		"  -c SEC           expire learned (*,G) routes idle for SEC seconds\n"
+		"                   (default 60, 0 = never)\n"
+		"  -f FILE          configuration file, default " DEFAULT_CONF
+		"\n"
+		"  -F [FILE]        check the configuration and exit (78 on error)\n"
+		"  -h               this help\n"
+		"  -l LEVEL         none, error, warning, notice (default), info, debug\n"
+		"  -n               stay in the foreground, log to stderr\n"
+		"  -p USER[:GROUP]  drop to USER after start-up, keeping only\n"
+		"                   CAP_NET_ADMIN and CAP_NET_RAW\n"
+		"  -P FILE          pid file, default " DEFAULT_PID "\n"
+		"  -s               log to syslog (default unless -n)\n"
+		"  -t TABLE         multicast routing table (MRT_TABLE), default 0\n"
+		"  -u FILE          control socket, default " DEFAULT_SOCK "\n"
+		"  -v               version\n"
+		"\n"
+		"Exit status: 0 ok, 64 usage, 69 another daemon holds the multicast\n"
+		"routing socket, 76 no multicast routing in the kernel, 77 no\n"
+		"permission, 78 configuration error.\n");
+}
+
+static void startup_failed(int code)
+{
+	if (ready_fd >= 0) {
+		unsigned char c = (unsigned char)code;
+
+		if (write(ready_fd, &c, 1) < 0) {
+			/* the parent is gone; nothing more to tell */
+		}
+	}
+	exit(code);
+}
+
+static void startup_done(void)
+{
+	unsigned char c = 0;
+	int devnull;
+
+	if (ready_fd < 0)
+		return;
+	if (write(ready_fd, &c, 1) < 0) {
+		/* the parent is gone; carry on */
+	}
+	close(ready_fd);
+	ready_fd = -1;
+	devnull = open("/dev/null", O_RDWR);
+	if (devnull >= 0) {
+		dup2(devnull, 0);
+		dup2(devnull, 1);
+		dup2(devnull, 2);
+		if (devnull > 2)
+			close(devnull);
+	}
+}
+
+/* Fork; the parent waits for the child's start-up verdict and exits. */
+static void daemonize(void)
+{
+	int p[2];
+	pid_t pid;
+	unsigned char c = EXIT_SOFTWARE;
+
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		perror("mcrouted: pipe");
+		exit(EXIT_OSERR);
+	}
+	pid = fork();
+	if (pid < 0) {
+		perror("mcrouted: fork");
+		exit(EXIT_OSERR);
+	}
+	if (pid > 0) {
+		close(p[1]);
+		if (read(p[0], &c, 1) != 1)
+			c = EXIT_SOFTWARE;
+		_exit(c);
+	}
+	close(p[0]);
+	ready_fd = p[1];
+	setsid();
+}
+
+static int open_family(struct daemon *d, enum kern_fam fam)
+{
+	int rc = mroute_open(&d->mr, fam, d->table, &d->mrt_fd[fam]);
+	const char *what = fam == KF_V4 ? "IPv4" : "IPv6";
+
+	if (!rc)
+		return 0;
+	if (rc == -EADDRINUSE) {
+		log_err("another multicast routing daemon (smcrouted, mrouted, "
+			"igmpproxy, pimd or mcrouted) already holds the %s "
+			"routing socket%s; stop it first",
+			what, d->table ? " of this table" : "");
+		startup_failed(EXIT_UNAVAILABLE);
+	}
+	if (rc == -EPERM || rc == -EACCES) {
+		log_err("%s multicast routing needs root or CAP_NET_ADMIN and "
+			"CAP_NET_RAW: %s",
+			what, strerror(-rc));
+		startup_failed(EXIT_NOPERM);
+	}
+	if (fam == KF_V6 && (rc == -EAFNOSUPPORT || rc == -ENOPROTOOPT ||
+			     rc == -EOPNOTSUPP || rc == -EPROTONOSUPPORT)) {
+		log_warn("IPv6 multicast routing is not available (%s): "
+			 "routing IPv4 only. Enable CONFIG_IPV6 and "
+			 "CONFIG_IPV6_MROUTE for IPv6.",
+			 strerror(-rc));
+		d->ipv6_off = true;
+		return 0;
+	}
+	if (rc == -ENOPROTOOPT || rc == -EOPNOTSUPP || rc == -EPROTONOSUPPORT ||
+	    rc == -EAFNOSUPPORT) {
+		log_err("the kernel has no %s multicast routing (%s): enable "
+			"CONFIG_IP_MROUTE%s",
+			what, strerror(-rc),
+			d->table ? " and CONFIG_IP_MROUTE_MULTIPLE_TABLES" :
+				   "");
+		startup_failed(EXIT_PROTOCOL);
+	}
+	log_err("cannot open the %s multicast routing socket: %s", what,
+		strerror(-rc));
+	startup_failed(EXIT_OSERR);
+	return -1;
+}
+
+static void read_mrt(struct daemon *d, enum kern_fam fam)
+{
+	uint8_t buf[2048];
+
+	for (int i = 0; i < 256; i++) {
+		ssize_t n = recv(d->mrt_fd[fam], buf, sizeof(buf), 0);
+		struct kern_upcall up;
+
+		if (n < 0)
+			return;
+		if (kern_parse_upcall(fam, buf, (size_t)n, &up) == 1)
+			mroute_upcall(&d->mr, &up);
+	}
+}
+
+static void on_install(void *ctx, const struct mfc_ent *e)
+{
+	struct daemon *d = ctx;
+
+	if (d->conf.conntrack_flush)
+		conntrack_queue(&d->ct, &e->src, &e->grp);
+}
+
+static void on_expire(struct timer *t, void *arg)
+{
+	struct daemon *d = arg;
+	size_t n = mroute_expire(&d->mr);
+
+	if (n)
+		log_info("expired %zu idle learned routes", n);
+	timer_arm_ms(&d->timers, t, (uint64_t)d->expire_s * 1000);
+}
+
+static int write_pidfile(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	fprintf(f, "%d\n", (int)getpid());
+	return fclose(f);
+}
+
+static void handle_signals(struct daemon *d, int sfd)
+{
+	struct signalfd_siginfo si;
+	char err[CONF_ERR_MAX + 64];
+
+	while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGHUP:
+			daemon_reload(d, err, sizeof(err));
+			break;
+		case SIGTERM:
+		case SIGINT:
+		case SIGQUIT:
+			d->running = false;
+			break;
+		}
+	}
+}
+
+static void loop(struct daemon *d, int sfd)
+{
+	enum { P_SIG, P_TIMER, P_NL, P_CTL, P_MRT4, P_MRT6, P_N };
+	struct pollfd pfd[P_N];
+
+	while (d->running) {
+		for (int i = 0; i < P_N; i++) {
+			pfd[i].fd = -1;
+			pfd[i].events = POLLIN;
+			pfd[i].revents = 0;
+		}
+		pfd[P_SIG].fd = sfd;
+		pfd[P_TIMER].fd = d->timers.fd;
+		pfd[P_NL].fd = iface_fd(&d->ifaces);
+		pfd[P_CTL].fd = d->ctl_fd;
+		pfd[P_MRT4].fd = d->mrt_fd[KF_V4];
+		pfd[P_MRT6].fd = d->ipv6_off ? -1 : d->mrt_fd[KF_V6];
+
+		if (poll(pfd, P_N, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			log_err("poll: %s", strerror(errno));
+			break;
+		}
+		if (pfd[P_MRT4].revents)
+			read_mrt(d, KF_V4);
+		if (pfd[P_MRT6].revents)
+			read_mrt(d, KF_V6);
+		if (pfd[P_NL].revents) {
+			int rc = iface_read(&d->ifaces);
+
+			if (rc > 0)
+				daemon_apply(d);
+			else if (rc < 0)
+				log_err("netlink: %s", strerror(-rc));
+		}
+		if (pfd[P_TIMER].revents)
+			timers_run(&d->timers);
+		if (pfd[P_CTL].revents)
+			ipc_accept(d);
+		if (pfd[P_SIG].revents)
+			handle_signals(d, sfd);
+		conntrack_flush(&d->ct);
+	}
+}
+
+/* -F takes an optional FILE as the next word (smcrouted's -F FILE). */
+static const char *take_check_arg(int argc, char **argv, int *idx)
+{
+	if (*idx < argc && argv[*idx][0] != '-')
+		return argv[(*idx)++];
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	static struct daemon dd;
+	struct daemon *d = &dd;
+	struct conf_error ce;
+	const char *user = NULL;
+	bool foreground = false, use_syslog = false, check = false;
+	int level = LOG_NOTICE, c, sfd;
+	sigset_t mask;
+
+	memset(d, 0, sizeof(*d));
+	d->conf_path = DEFAULT_CONF;
+	d->sock_path = DEFAULT_SOCK;
+	d->pid_path = DEFAULT_PID;
+	d->expire_s = 60;
+	d->ctl_fd = -1;
+	d->mrt_fd[KF_V4] = d->mrt_fd[KF_V6] = -1;
+
+	while ((c = getopt(argc, argv, "c:f:Fhl:np:P:st:u:v")) != -1) {
+		char *end;
+		unsigned long v;
+
+		switch (c) {
+		case 'c':
+			v = strtoul(optarg, &end, 10);
+			if (*end || v > 86400 * 365) {
+				fprintf(stderr, "mcrouted: -c: bad seconds\n");
+				return EXIT_USAGE;
+			}
+			d->expire_s = (unsigned int)v;
+			break;
+		case 'f':
+			d->conf_path = optarg;
+			break;
+		case 'F': {
+			const char *f = take_check_arg(argc, argv, &optind);
+
+			check = true;
+			if (f)
+				d->conf_path = f;
+			break;
+		}
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'l':
+			level = log_level_parse(optarg);
+			if (level == -2) {
+				fprintf(stderr,
+					"mcrouted: -l: none, error, warning, "
+					"notice, info or debug\n");
+				return EXIT_USAGE;
+			}
+			break;
+		case 'n':
+			foreground = true;
+			break;
+		case 'p':
+			user = optarg;
+			break;
+		case 'P':
+			d->pid_path = optarg;
+			break;
+		case 's':
+			use_syslog = true;
+			break;
+		case 't':
+			v = strtoul(optarg, &end, 10);
+			if (*end || v > 0xffffffffUL) {
+				fprintf(stderr, "mcrouted: -t: bad table\n");
+				return EXIT_USAGE;
+			}
+			d->table = (unsigned int)v;
+			break;
+		case 'u':
+			d->sock_path = optarg;
+			break;
+		case 'v':
+			printf("mcrouted %s\n", VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "mcrouted: unexpected argument '%s'\n",
+			argv[optind]);
+		return EXIT_USAGE;
+	}
+
+	conf_init(&d->conf);
+	if (conf_load(&d->conf, d->conf_path, &ce)) {
+		fprintf(stderr, "mcrouted: %s\n", ce.msg);
+		conf_free(&d->conf);
+		return EXIT_CONFIG;
+	}
+	if (check) {
+		if (level >= LOG_DEBUG)
+			conf_print(&d->conf, stdout);
+		printf("%s: OK, %zu phyint, %zu mgroup, %zu mroute lines\n",
+		       d->conf_path, d->conf.n_phyints, d->conf.n_mgroups,
+		       d->conf.n_mroutes);
+		conf_free(&d->conf);
+		return 0;
+	}
+
+	if (!foreground)
+		daemonize();
+	log_init("mcrouted", level, use_syslog || !foreground);
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+
+	kern_sys_init(&d->ksys);
+	iface_table_init(&d->ifaces);
+	mroute_init(&d->mr, &kern_sys_ops, &d->ksys, &d->ifaces);
+	d->mr.on_install = on_install;
+	d->mr.cb_ctx = d;
+	mgroups_init(&d->groups, &d->ifaces);
+	ct_flush_init(&d->ct);
+	if (sfd < 0 || timers_init(&d->timers, true)) {
+		log_err("signalfd/timerfd: %s", strerror(errno));
+		startup_failed(EXIT_OSERR);
+	}
+
+	open_family(d, KF_V4);
+	open_family(d, KF_V6);
+	c = iface_open(&d->ifaces);
+	if (c) {
+		log_err("cannot read interfaces (netlink): %s", strerror(-c));
+		startup_failed(EXIT_OSERR);
+	}
+	if (ruleset_add_conf(&d->mr.rules, &d->conf)) {
+		log_err("out of memory");
+		startup_failed(EXIT_OSERR);
+	}
+	daemon_apply(d);
+	conntrack_flush(&d->ct);
+
+	if (ipc_open(d)) {
+		log_err("cannot create control socket %s: %s", d->sock_path,
+			strerror(errno));
+		startup_failed(EXIT_CANTCREAT);
+	}
+	if (write_pidfile(d->pid_path))
+		log_warn("cannot write pid file %s: %s", d->pid_path,
+			 strerror(errno));
+	if (user) {
+		char err[256];
+
+		if (drop_privs(user, err, sizeof(err))) {
+			log_err("-p %s: %s", user, err);
+			startup_failed(EXIT_NOPERM);
+		}
+	}
+	if (d->expire_s) {
+		timer_init(&d->expire_timer, on_expire, d);
+		timer_arm_ms(&d->timers, &d->expire_timer,
+			     (uint64_t)d->expire_s * 1000);
+	}
+	log_notice("mcrouted %s ready: %zu routes, %zu VIFs, %zu MIFs, %zu "
+		   "joins%s",
+		   VERSION, d->mr.rules.n, mroute_vif_count(&d->mr, KF_V4),
+		   mroute_vif_count(&d->mr, KF_V6), d->groups.n,
+		   d->ipv6_off ? " (IPv4 only)" : "");
+	notify("READY=1");
+	startup_done();
+
+	d->running = true;
+	loop(d, sfd);
+
+	notify("STOPPING=1");
+	log_notice("stopping");
+	ipc_close(d);
+	mgroups_free(&d->groups);
+	mroute_close(&d->mr);
+	mroute_free(&d->mr);
+	iface_table_free(&d->ifaces);
+	timers_free(&d->timers);
+	ct_flush_free(&d->ct);
+	conf_free(&d->conf);
+	unlink(d->pid_path);
+	close(sfd);
+	return 0;
+}

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The route engine: turns the configured routes, the interface table and
+ * the kernel's upcalls into kernel VIFs/MIFs and MFC entries.
+ *
+ * Every change (start, reload, mcroutectl add/del, an interface coming or
+ * going) runs mroute_sync(), a mark-and-sweep over the wanted state: an MFC
+ * entry whose wanted (iif, oifs) did not change is never touched, so its
+ * flow loses no packet; a changed one is replaced in place (MRT_ADD_MFC on
+ * an existing (S,G) updates it atomically); one no longer wanted is
+ * deleted.  VIFs are allocated lazily, for interfaces in use only.
+ */
+#ifndef MCR_MROUTE_H
+#define MCR_MROUTE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "conf.h"
+#include "iface.h"
+#include "kern.h"
+#include "routes.h"
+
+struct vif_slot {
+	bool used;
+	bool needed; /* scratch, during sync */
+	int ifindex;
+	char name[IFNAMSIZ];
+	unsigned int threshold;
+};
+
+struct mfc_ent {
+	struct mfc_ent *hnext;
+	enum kern_fam fam;
+	struct inet_addr src, grp;
+	char iif[IFNAMSIZ];
+	bool learned; /* from an upcall through a (*,G)/prefix route */
+	bool mark; /* scratch, during sync */
+	bool in_kernel;
+	struct kern_mfc k; /* what the kernel has */
+	struct kern_mfc want; /* scratch, during sync */
+	uint64_t last_pkts; /* for expiry of learned entries */
+	uint64_t installed_ns;
+};
+
+struct mroute_stats {
+	uint64_t upcalls, upcalls_unmatched, upcalls_unknown_vif, wrongvif,
+		moved, installs, updates, removals, expired, kernel_errors,
+		vif_full, skipped_family;
+};
+
+typedef void (*mroute_install_cb)(void *ctx, const struct mfc_ent *e);
+
+struct mroute {
+	struct kern kern;
+	bool fam_up[KF_N];
+	struct vif_slot vifs[KF_N][KERN_MAXVIFS];
+	struct ruleset rules;
+	const struct conf *conf; /* phyints; owned by the caller */
+	const struct iface_table *ifaces;
+	struct mfc_ent **buckets;
+	size_t nbuckets, n_ents;
+	mroute_install_cb on_install; /* new (S,G) or new oifs: NAT fix-up */
+	void *cb_ctx;
+	uint64_t (*now)(void);
+	struct mroute_stats st;
+};
+
+void mroute_init(struct mroute *m, const struct kern_ops *ops, void *kctx,
+		 const struct iface_table *ifaces);
+void mroute_free(struct mroute *m);
+
+/* MRT_INIT for a family.  0 or -errno (EADDRINUSE, ENOPROTOOPT...). */
+int mroute_open(struct mroute *m, enum kern_fam fam, unsigned int table,
+		int *fd);
+void mroute_close(struct mroute *m);
+
+/* Bring the kernel in line with rules, conf phyints and interfaces. */
+void mroute_sync(struct mroute *m);
+void mroute_upcall(struct mroute *m, const struct kern_upcall *up);
+/* Drop learned entries idle since the last call.  Returns how many. */
+size_t mroute_expire(struct mroute *m);
+/* Drop every learned entry.  Returns how many. */
+size_t mroute_flush(struct mroute *m);
+
+struct mfc_ent *mroute_find(const struct mroute *m, enum kern_fam fam,
+			    const struct inet_addr *src,
+			    const struct inet_addr *grp);
+/* Iterate: pass NULL first. */
+struct mfc_ent *mroute_next(const struct mroute *m, struct mfc_ent *e);
+const char *mroute_vif_name(const struct mroute *m, enum kern_fam fam, int vif);
+size_t mroute_vif_count(const struct mroute *m, enum kern_fam fam);
+
+#endif

@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Configured routes and their matching.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "routes.h"
+
+#define HASH_SEED 0x9e3779b9u
+
+void ruleset_init(struct ruleset *rs)
+{
+	memset(rs, 0, sizeof(*rs));
+}
+
+void rule_free(struct rule *r)
+{
+	free(r->oifs);
+	r->oifs = NULL;
+	r->n_oifs = 0;
+}
+
+void ruleset_free(struct ruleset *rs)
+{
+	for (size_t i = 0; i < rs->n; i++)
+		rule_free(&rs->v[i]);
+	free(rs->v);
+	free(rs->buckets);
+	free(rs->prefixed);
+	ruleset_init(rs);
+}
+
+static bool iif_is_wild(const char *iif)
+{
+	size_t n = strlen(iif);
+
+	return n && iif[n - 1] == '+';
+}
+
+bool rule_is_exact(const struct rule *r)
+{
+	return r->src.addr.family != AF_UNSPEC && !addr_is_any(&r->src.addr) &&
+	       r->src.len == addr_bits(r->src.addr.family) &&
+	       r->grp.len == addr_bits(r->grp.addr.family) &&
+	       !iif_is_wild(r->iif);
+}
+
+static bool prefix_equal(const struct inet_prefix *a,
+			 const struct inet_prefix *b)
+{
+	return a->len == b->len && addr_equal(&a->addr, &b->addr);
+}
+
+static bool rule_key_equal(const struct rule *a, const struct rule *b)
+{
+	return !strcmp(a->iif, b->iif) && prefix_equal(&a->src, &b->src) &&
+	       prefix_equal(&a->grp, &b->grp);
+}
+
+bool rule_equal(const struct rule *a, const struct rule *b)
+{
+	if (!rule_key_equal(a, b) || a->n_oifs != b->n_oifs)
+		return false;
+	for (size_t i = 0; i < a->n_oifs; i++)
+		if (strcmp(a->oifs[i], b->oifs[i]))
+			return false;
+	return true;
+}
+
+static bool grp_is_host(const struct rule *r)
+{
+	return r->grp.len == addr_bits(r->grp.addr.family);
+}
+
+static int index_rule(struct ruleset *rs, size_t i)
+{
+	struct rule *r = &rs->v[i];
+
+	if (grp_is_host(r)) {
+		size_t b = addr_hash(&r->grp.addr, HASH_SEED) % rs->nbuckets;
+
+		r->hnext = rs->buckets[b];
+		rs->buckets[b] = i + 1;
+		return 0;
+	}
+	if (rs->n_prefixed == rs->cap_prefixed) {
+		size_t cap = rs->cap_prefixed ? rs->cap_prefixed * 2 : 16;
+		size_t *p = realloc(rs->prefixed, cap * sizeof(*p));
+
+		if (!p)
+			return -1;
+		rs->prefixed = p;
+		rs->cap_prefixed = cap;
+	}
+	rs->prefixed[rs->n_prefixed++] = i;
+	return 0;
+}
+
+static int reindex(struct ruleset *rs, size_t nbuckets)
+{
+	size_t *b = calloc(nbuckets, sizeof(*b));
+
+	if (!b)
+		return -1;
+	free(rs->buckets);
+	rs->buckets = b;
+	rs->nbuckets = nbuckets;
+	rs->n_prefixed = 0;
+	for (size_t i = 0; i < rs->n; i++)
+		if (index_rule(rs, i))
+			return -1;
+	return 0;
+}
+
+int ruleset_add(struct ruleset *rs, const struct rule *r)
+{
+	struct rule *nr;
+
+	if (rs->n == rs->cap) {
+		size_t cap = rs->cap ? rs->cap * 2 : 64;
+		struct rule *v = realloc(rs->v, cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		rs->v = v;
+		rs->cap = cap;
+	}
+	nr = &rs->v[rs->n];
+	*nr = *r;
+	nr->oifs = NULL;
+	if (r->n_oifs) {
+		nr->oifs = malloc(r->n_oifs * sizeof(*nr->oifs));
+		if (!nr->oifs)
+			return -1;
+		memcpy(nr->oifs, r->oifs, r->n_oifs * sizeof(*nr->oifs));
+	}
+	nr->seq = rs->next_seq++;
+	rs->n++;
+	/* Keep the load factor under 1: grow the hash with the table. */
+	if (rs->n > rs->nbuckets)
+		return reindex(rs, rs->nbuckets ? rs->nbuckets * 4 : 256);
+	return index_rule(rs, rs->n - 1);
+}
+
+static void compact(struct ruleset *rs,
+		    bool (*drop)(const struct rule *r, const void *arg),
+		    const void *arg, size_t *removed)
+{
+	size_t j = 0;
+
+	*removed = 0;
+	for (size_t i = 0; i < rs->n; i++) {
+		if (drop(&rs->v[i], arg)) {
+			rule_free(&rs->v[i]);
+			(*removed)++;
+			continue;
+		}
+		rs->v[j++] = rs->v[i];
+	}
+	rs->n = j;
+	if (*removed)
+		reindex(rs, rs->nbuckets ? rs->nbuckets : 256);
+}
+
+static bool drop_key(const struct rule *r, const void *arg)
+{
+	return rule_key_equal(r, arg);
+}
+
+size_t ruleset_del(struct ruleset *rs, const struct rule *key)
+{
+	size_t removed;
+
+	compact(rs, drop_key, key, &removed);
+	return removed;
+}
+
+static bool drop_origin(const struct rule *r, const void *arg)
+{
+	return r->origin == *(const enum rule_origin *)arg;
+}
+
+void ruleset_clear_origin(struct ruleset *rs, enum rule_origin origin)
+{
+	size_t removed;
+
+	compact(rs, drop_origin, &origin, &removed);
+}
+
+int ruleset_add_conf(struct ruleset *rs, const struct conf *c)
+{
+	for (size_t i = 0; i < c->n_mroutes; i++) {
+		const struct conf_mroute *m = &c->mroutes[i];
+		struct rule r;
+
+		memset(&r, 0, sizeof(r));
+		snprintf(r.iif, sizeof(r.iif), "%s", m->ifname);
+		r.src = m->source;
+		if (r.src.addr.family != AF_UNSPEC && addr_is_any(&r.src.addr))
+			r.src.len = 0;
+		r.grp = m->group;
+		r.oifs = m->oifs;
+		r.n_oifs = m->n_oifs;
+		r.origin = RULE_CONF;
+		r.line = m->loc.line;
+		if (ruleset_add(rs, &r))
+			return -1;
+	}
+	return 0;
+}
+
+static bool src_matches(const struct rule *r, const struct inet_addr *src)
+{
+	if (r->src.addr.family == AF_UNSPEC || r->src.len == 0)
+		return true;
+	return prefix_contains(&r->src, src);
+}
+
+/* Larger is more specific. */
+static int specificity(const struct rule *r)
+{
+	int s = 0;
+
+	if (r->src.addr.family != AF_UNSPEC && r->src.len)
+		s = r->src.len == addr_bits(r->src.addr.family) ?
+			    2000 :
+			    1000 + r->src.len;
+	return s * 256 + r->grp.len;
+}
+
+static bool better(const struct rule *cand, const struct rule *best)
+{
+	int a, b;
+
+	if (!best)
+		return true;
+	a = specificity(cand);
+	b = specificity(best);
+	return a > b || (a == b && cand->seq < best->seq);
+}
+
+const struct rule *ruleset_match(const struct ruleset *rs,
+				 const struct inet_addr *src,
+				 const struct inet_addr *grp,
+				 const char *ifname)
+{
+	const struct rule *best = NULL;
+
+	if (rs->nbuckets) {
+		size_t b = addr_hash(grp, HASH_SEED) % rs->nbuckets;
+
+		for (size_t i = rs->buckets[b]; i; i = rs->v[i - 1].hnext) {
+			const struct rule *r = &rs->v[i - 1];
+
+			if (addr_equal(&r->grp.addr, grp) &&
+			    src_matches(r, src) &&
+			    ifname_match(r->iif, ifname) && better(r, best))
+				best = r;
+		}
+	}
+	for (size_t k = 0; k < rs->n_prefixed; k++) {
+		const struct rule *r = &rs->v[rs->prefixed[k]];
+
+		if (prefix_contains(&r->grp, grp) && src_matches(r, src) &&
+		    ifname_match(r->iif, ifname) && better(r, best))
+			best = r;
+	}
+	return best;
+}
+
+int rule_from_words(struct rule *r, char **words, size_t n, bool want_oifs,
+		    char *err, size_t errlen)
+{
+	struct inet_prefix p[2];
+	size_t i = 1, naddr = 0;
+
+	memset(r, 0, sizeof(*r));
+	if (n < 2) {
+		snprintf(err, errlen, "expected IIF [SOURCE] GROUP%s",
+			 want_oifs ? " OIF [OIF ...]" : "");
+		return -1;
+	}
+	if (strlen(words[0]) >= IFNAMSIZ) {
+		snprintf(err, errlen, "interface name too long: %s", words[0]);
+		return -1;
+	}
+	snprintf(r->iif, sizeof(r->iif), "%s", words[0]);
+	for (; i < n && naddr < 2; i++) {
+		int rc = prefix_parse(words[i], &p[naddr]);
+
+		if (rc == -1)
+			break;
+		if (rc) {
+			snprintf(err, errlen, "bad prefix %s", words[i]);
+			return -1;
+		}
+		naddr++;
+	}
+	if (naddr == 0) {
+		snprintf(err, errlen, "missing multicast group");
+		return -1;
+	}
+	r->grp = p[naddr - 1];
+	if (naddr == 2) {
+		r->src = p[0];
+		if (addr_is_any(&r->src.addr))
+			r->src.len = 0;
+		if (r->src.addr.family != r->grp.addr.family) {
+			snprintf(err, errlen,
+				 "source and group are different families");
+			return -1;
+		}
+		if (addr_is_multicast(&r->src.addr)) {
+			snprintf(err, errlen,
+				 "source %s is a multicast address", words[1]);
+			return -1;
+		}
+	}
+	if (!addr_is_multicast(&r->grp.addr)) {
+		snprintf(err, errlen, "%s is not a multicast group",
+			 words[naddr]);
+		return -1;
+	}
+	if (!want_oifs) {
+		if (i != n) {
+			snprintf(err, errlen, "unexpected word: %s", words[i]);
+			return -1;
+		}
+		return 0;
+	}
+	if (i == n) {
+		snprintf(err, errlen,
+			 "expected at least one outbound interface");
+		return -1;
+	}
+	r->oifs = calloc(n - i, sizeof(*r->oifs));
+	if (!r->oifs) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (; i < n; i++) {
+		if (strlen(words[i]) >= IFNAMSIZ || strchr(words[i], '+')) {
+			snprintf(err, errlen, "bad outbound interface: %s",
+				 words[i]);
+			rule_free(r);
+			return -1;
+		}
+		snprintf(r->oifs[r->n_oifs++], IFNAMSIZ, "%s", words[i]);
+	}
+	return 0;
+}
