@@ -618,7 +618,7 @@ long cap_find(struct cap *c, const struct pkt_match *m, size_t from)
 
 /* ---- saving and tcpdump ----------------------------------------------- */
 
-static int mkdir_p(const char *dir)
+static int cap_mkdir_p(const char *dir)
 {
 	char tmp[PATH_MAX];
 	char *p;
@@ -662,7 +662,7 @@ int cap_save(struct cap *c, const char *name, char *path, size_t len)
 	clean[i] = 0;
 	if (!i)
 		snprintf(clean, sizeof(clean), "capture");
-	rc = mkdir_p(dir);
+	rc = cap_mkdir_p(dir);
 	if (rc < 0)
 		return rc;
 	if (snprintf(path, len, "%s/%s.pcap", dir, clean) >= (int)len)
