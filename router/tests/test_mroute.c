@@ -1,0 +1,508 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The route engine against a fake kernel: lazy VIFs, (S,G) install, the
+ * reload diff (unchanged entries are never touched), upcalls for (*,G)
+ * and prefix routes, WRONGVIF, expiry, hotplug, VIF exhaustion.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+#include <net/if.h>
+#include <cmocka.h>
+
+#include "mroute.h"
+
+#define MAXE 64
+
+struct fake {
+	int vif_add, vif_del, mfc_add, mfc_del;
+	bool vif[KF_N][KERN_MAXVIFS];
+	int vif_ifindex[KF_N][KERN_MAXVIFS];
+	struct kern_mfc mfc[MAXE];
+	bool used[MAXE];
+	uint64_t pkts; /* what mfc_stats reports */
+};
+
+static struct fake fk;
+
+static int f_open(void *ctx, enum kern_fam fam, unsigned int table, int *fd)
+{
+	(void)ctx, (void)fam, (void)table;
+	*fd = -1;
+	return 0;
+}
+
+static void f_close(void *ctx, enum kern_fam fam)
+{
+	(void)ctx, (void)fam;
+}
+
+static int f_vif_add(void *ctx, enum kern_fam fam, int vif, int ifindex,
+		     unsigned int thr)
+{
+	(void)ctx, (void)thr;
+	assert_false(fk.vif[fam][vif]);
+	fk.vif[fam][vif] = true;
+	fk.vif_ifindex[fam][vif] = ifindex;
+	fk.vif_add++;
+	return 0;
+}
+
+static int f_vif_del(void *ctx, enum kern_fam fam, int vif, int ifindex)
+{
+	(void)ctx, (void)ifindex;
+	fk.vif[fam][vif] = false;
+	fk.vif_del++;
+	return 0;
+}
+
+static int slot(const struct kern_mfc *m, bool alloc)
+{
+	for (int i = 0; i < MAXE; i++)
+		if (fk.used[i] && addr_equal(&fk.mfc[i].src, &m->src) &&
+		    addr_equal(&fk.mfc[i].grp, &m->grp))
+			return i;
+	if (!alloc)
+		return -1;
+	for (int i = 0; i < MAXE; i++)
+		if (!fk.used[i])
+			return i;
+	fail();
+	return -1;
+}
+
+static int f_mfc_add(void *ctx, enum kern_fam fam, const struct kern_mfc *m)
+{
+	int i = slot(m, true);
+
+	(void)ctx;
+	/* The kernel refuses an entry whose iif is not a VIF. */
+	assert_true(m->iif >= 0 && fk.vif[fam][m->iif]);
+	fk.used[i] = true;
+	fk.mfc[i] = *m;
+	fk.mfc_add++;
+	return 0;
+}
+
+static int f_mfc_del(void *ctx, enum kern_fam fam, const struct kern_mfc *m)
+{
+	int i = slot(m, false);
+
+	(void)ctx, (void)fam;
+	if (i < 0)
+		return -2;
+	fk.used[i] = false;
+	fk.mfc_del++;
+	return 0;
+}
+
+static int f_stats(void *ctx, enum kern_fam fam, const struct inet_addr *s,
+		   const struct inet_addr *g, struct kern_sg_stats *st)
+{
+	(void)ctx, (void)fam, (void)s, (void)g;
+	memset(st, 0, sizeof(*st));
+	st->pkts = fk.pkts;
+	return 0;
+}
+
+static const struct kern_ops fake_ops = {
+	.open = f_open,
+	.close = f_close,
+	.vif_add = f_vif_add,
+	.vif_del = f_vif_del,
+	.mfc_add = f_mfc_add,
+	.mfc_del = f_mfc_del,
+	.mfc_stats = f_stats,
+};
+
+struct env {
+	struct iface_table it;
+	struct mroute m;
+	struct conf conf;
+	struct conf_phyint ph[2];
+	int installs_seen;
+};
+
+static void on_install(void *ctx, const struct mfc_ent *e)
+{
+	(void)e;
+	((struct env *)ctx)->installs_seen++;
+}
+
+static int setup(void **state)
+{
+	static struct env env;
+	struct env *e = &env;
+	int fd;
+
+	memset(&fk, 0, sizeof(fk));
+	memset(e, 0, sizeof(*e));
+	iface_table_init(&e->it);
+	iface_upsert(&e->it, 2, "wlan0", IFF_UP | IFF_MULTICAST);
+	iface_upsert(&e->it, 3, "usb0", IFF_UP | IFF_MULTICAST);
+	iface_upsert(&e->it, 4, "usb1", IFF_UP | IFF_MULTICAST);
+	iface_upsert(&e->it, 5, "eth0", IFF_UP | IFF_MULTICAST);
+	mroute_init(&e->m, &fake_ops, NULL, &e->it);
+	conf_init(&e->conf);
+	e->m.conf = &e->conf;
+	e->m.on_install = on_install;
+	e->m.cb_ctx = e;
+	assert_int_equal(mroute_open(&e->m, KF_V4, 0, &fd), 0);
+	assert_int_equal(mroute_open(&e->m, KF_V6, 0, &fd), 0);
+	*state = e;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct env *e = *state;
+
+	mroute_close(&e->m);
+	mroute_free(&e->m);
+	iface_table_free(&e->it);
+	return 0;
+}
+
+static void rule(struct env *e, const char *line, enum rule_origin o)
+{
+	char buf[256], *w[16], *p, err[128];
+	size_t n = 0;
+	struct rule r;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (p = strtok(buf, " "); p && n < 16; p = strtok(NULL, " "))
+		w[n++] = p;
+	assert_int_equal(rule_from_words(&r, w, n, true, err, sizeof(err)), 0);
+	r.origin = o;
+	assert_int_equal(ruleset_add(&e->m.rules, &r), 0);
+	rule_free(&r);
+}
+
+static const struct kern_mfc *kmfc(const char *s, const char *g)
+{
+	struct kern_mfc k;
+	int i;
+
+	memset(&k, 0, sizeof(k));
+	addr_parse(s, &k.src);
+	addr_parse(g, &k.grp);
+	i = slot(&k, false);
+	return i < 0 ? NULL : &fk.mfc[i];
+}
+
+static int vif_of(struct env *e, enum kern_fam f, const char *name)
+{
+	for (int v = 0; v < KERN_MAXVIFS; v++)
+		if (e->m.vifs[f][v].used && !strcmp(e->m.vifs[f][v].name, name))
+			return v;
+	return -1;
+}
+
+static void upcall(struct env *e, enum kern_upcall_type t, const char *ifname,
+		   const char *s, const char *g)
+{
+	struct kern_upcall up;
+
+	memset(&up, 0, sizeof(up));
+	up.type = t;
+	addr_parse(s, &up.src);
+	addr_parse(g, &up.grp);
+	up.fam = kern_fam_of(up.grp.family);
+	up.vif = vif_of(e, up.fam, ifname);
+	mroute_upcall(&e->m, &up);
+}
+
+static void test_static_install_lazy_vifs(void **state)
+{
+	struct env *e = *state;
+	const struct kern_mfc *k;
+
+	rule(e, "wlan0 192.0.2.2 225.1.2.3 usb0", RULE_CONF);
+	mroute_sync(&e->m);
+	assert_int_equal(fk.vif_add, 2); /* wlan0, usb0: not usb1, eth0 */
+	assert_int_equal(mroute_vif_count(&e->m, KF_V4), 2);
+	assert_int_equal(mroute_vif_count(&e->m, KF_V6), 0);
+	k = kmfc("192.0.2.2", "225.1.2.3");
+	assert_non_null(k);
+	assert_int_equal(k->iif, vif_of(e, KF_V4, "wlan0"));
+	assert_int_equal(k->ttls[vif_of(e, KF_V4, "usb0")], 1);
+	assert_int_equal(e->installs_seen, 1);
+}
+
+static void test_reload_diff(void **state)
+{
+	struct env *e = *state;
+	int adds, dels;
+
+	rule(e, "wlan0 192.0.2.2 225.1.2.3 usb0", RULE_CONF);
+	rule(e, "wlan0 192.0.2.2 225.1.2.4 usb0", RULE_CONF);
+	rule(e, "wlan0 192.0.2.2 225.1.2.5 usb0", RULE_CONF);
+	rule(e, "wlan0 192.0.2.2 225.1.2.6 usb0", RULE_CONF);
+	mroute_sync(&e->m);
+	assert_int_equal(fk.mfc_add, 4);
+
+	/* Same config again: the kernel sees nothing at all. */
+	ruleset_clear_origin(&e->m.rules, RULE_CONF);
+	rule(e, "wlan0 192.0.2.2 225.1.2.3 usb0", RULE_CONF);
+	rule(e, "wlan0 192.0.2.2 225.1.2.4 usb0", RULE_CONF);
+	rule(e, "wlan0 192.0.2.2 225.1.2.5 usb0", RULE_CONF);
+	rule(e, "wlan0 192.0.2.2 225.1.2.6 usb0", RULE_CONF);
+	adds = fk.mfc_add;
+	dels = fk.mfc_del;
+	mroute_sync(&e->m);
+	assert_int_equal(fk.mfc_add, adds);
+	assert_int_equal(fk.mfc_del, dels);
+	assert_int_equal(fk.vif_add + fk.vif_del, 2);
+
+	/* .3 unchanged, .4 gets usb1 too, .5 removed, .7 added, .6 same. */
+	ruleset_clear_origin(&e->m.rules, RULE_CONF);
+	rule(e, "wlan0 192.0.2.2 225.1.2.7 usb0", RULE_CONF);
+	rule(e, "wlan0 192.0.2.2 225.1.2.6 usb0", RULE_CONF);
+	rule(e, "wlan0 192.0.2.2 225.1.2.4 usb0 usb1", RULE_CONF);
+	rule(e, "wlan0 192.0.2.2 225.1.2.3 usb0", RULE_CONF);
+	mroute_sync(&e->m);
+	assert_int_equal(fk.mfc_add - adds, 2); /* .4 update, .7 add */
+	assert_int_equal(fk.mfc_del - dels, 1); /* .5 */
+	assert_null(kmfc("192.0.2.2", "225.1.2.5"));
+	assert_non_null(kmfc("192.0.2.2", "225.1.2.7"));
+	assert_int_equal(
+		kmfc("192.0.2.2", "225.1.2.4")->ttls[vif_of(e, KF_V4, "usb1")],
+		1);
+	assert_int_equal(e->m.st.updates, 1);
+
+	/* Drop usb1's only user: its VIF is released. */
+	ruleset_clear_origin(&e->m.rules, RULE_CONF);
+	rule(e, "wlan0 192.0.2.2 225.1.2.3 usb0", RULE_CONF);
+	mroute_sync(&e->m);
+	assert_int_equal(mroute_vif_count(&e->m, KF_V4), 2);
+	assert_int_equal(vif_of(e, KF_V4, "usb1"), -1);
+	assert_false(fk.vif[KF_V4][2]);
+}
+
+static void test_runtime_survives_conf_clear(void **state)
+{
+	struct env *e = *state;
+
+	rule(e, "wlan0 192.0.2.2 225.1.2.3 usb0", RULE_RUNTIME);
+	rule(e, "wlan0 192.0.2.2 225.1.2.4 usb0", RULE_CONF);
+	mroute_sync(&e->m);
+	ruleset_clear_origin(&e->m.rules, RULE_CONF);
+	mroute_sync(&e->m);
+	assert_non_null(kmfc("192.0.2.2", "225.1.2.3"));
+	assert_null(kmfc("192.0.2.2", "225.1.2.4"));
+}
+
+static void test_star_g_upcall(void **state)
+{
+	struct env *e = *state;
+	const struct kern_mfc *k;
+
+	rule(e, "wlan0 225.1.2.3 usb0", RULE_CONF);
+	rule(e, "wlan0 225.9.0.0/16 usb1", RULE_CONF);
+	mroute_sync(&e->m);
+	/* Only the inbound VIF exists until a source shows up. */
+	assert_int_equal(mroute_vif_count(&e->m, KF_V4), 1);
+	assert_int_equal(fk.mfc_add, 0);
+
+	upcall(e, KU_NOCACHE, "wlan0", "192.0.2.2", "225.1.2.3");
+	k = kmfc("192.0.2.2", "225.1.2.3");
+	assert_non_null(k);
+	assert_int_equal(k->ttls[vif_of(e, KF_V4, "usb0")], 1);
+	assert_true(mroute_find(&e->m, KF_V4, &k->src, &k->grp)->learned);
+
+	upcall(e, KU_NOCACHE, "wlan0", "192.0.2.9", "225.9.77.1");
+	assert_non_null(kmfc("192.0.2.9", "225.9.77.1"));
+	upcall(e, KU_NOCACHE, "wlan0", "192.0.2.9", "225.10.0.1");
+	assert_null(kmfc("192.0.2.9", "225.10.0.1"));
+	assert_int_equal(e->m.st.upcalls_unmatched, 1);
+	assert_int_equal(e->m.st.upcalls, 3);
+
+	/* A reload that keeps the rule keeps the learned entry untouched. */
+	int adds = fk.mfc_add;
+
+	mroute_sync(&e->m);
+	assert_int_equal(fk.mfc_add, adds);
+	/* A reload that drops the rule drops what it learned. */
+	ruleset_clear_origin(&e->m.rules, RULE_CONF);
+	rule(e, "wlan0 225.1.2.3 usb0", RULE_CONF);
+	mroute_sync(&e->m);
+	assert_null(kmfc("192.0.2.9", "225.9.77.1"));
+	assert_non_null(kmfc("192.0.2.2", "225.1.2.3"));
+}
+
+static void test_wrongvif_moves_learned(void **state)
+{
+	struct env *e = *state;
+
+	rule(e, "wlan0 225.1.2.3 usb0", RULE_CONF);
+	rule(e, "eth0 225.1.2.3 usb0", RULE_CONF);
+	mroute_sync(&e->m);
+	upcall(e, KU_NOCACHE, "wlan0", "192.0.2.2", "225.1.2.3");
+	assert_int_equal(kmfc("192.0.2.2", "225.1.2.3")->iif,
+			 vif_of(e, KF_V4, "wlan0"));
+	upcall(e, KU_WRONGVIF, "eth0", "192.0.2.2", "225.1.2.3");
+	assert_int_equal(kmfc("192.0.2.2", "225.1.2.3")->iif,
+			 vif_of(e, KF_V4, "eth0"));
+	assert_int_equal(e->m.st.moved, 1);
+}
+
+static void test_static_not_moved_by_wrongvif(void **state)
+{
+	struct env *e = *state;
+
+	rule(e, "wlan0 192.0.2.2 225.1.2.3 usb0", RULE_CONF);
+	rule(e, "eth0 225.1.2.3 usb0", RULE_CONF);
+	mroute_sync(&e->m);
+	upcall(e, KU_WRONGVIF, "eth0", "192.0.2.2", "225.1.2.3");
+	assert_int_equal(kmfc("192.0.2.2", "225.1.2.3")->iif,
+			 vif_of(e, KF_V4, "wlan0"));
+	assert_int_equal(e->m.st.wrongvif, 1);
+}
+
+static void test_expire(void **state)
+{
+	struct env *e = *state;
+
+	rule(e, "wlan0 225.1.2.3 usb0", RULE_CONF);
+	rule(e, "wlan0 192.0.2.2 225.1.2.4 usb0", RULE_CONF);
+	mroute_sync(&e->m);
+	upcall(e, KU_NOCACHE, "wlan0", "192.0.2.2", "225.1.2.3");
+	fk.pkts = 10;
+	assert_int_equal(mroute_expire(&e->m), 0); /* traffic since */
+	assert_int_equal(mroute_expire(&e->m), 1); /* idle: gone */
+	assert_null(kmfc("192.0.2.2", "225.1.2.3"));
+	assert_non_null(kmfc("192.0.2.2", "225.1.2.4")); /* static stays */
+	assert_int_equal(e->m.st.expired, 1);
+}
+
+static void test_threshold(void **state)
+{
+	struct env *e = *state;
+
+	e->ph[0].enable = true;
+	e->ph[0].ttl_threshold = 10;
+	strcpy(e->ph[0].ifname, "usb0");
+	e->ph[1].enable = false;
+	strcpy(e->ph[1].ifname, "usb1");
+	e->conf.phyints = e->ph;
+	e->conf.n_phyints = 2;
+	rule(e, "wlan0 192.0.2.2 225.1.2.3 usb0 usb1", RULE_CONF);
+	mroute_sync(&e->m);
+	assert_int_equal(
+		kmfc("192.0.2.2", "225.1.2.3")->ttls[vif_of(e, KF_V4, "usb0")],
+		10);
+	assert_int_equal(vif_of(e, KF_V4, "usb1"), -1); /* disabled */
+	e->conf.phyints = NULL;
+	e->conf.n_phyints = 0;
+}
+
+static void test_hotplug(void **state)
+{
+	struct env *e = *state;
+	int usb0;
+
+	rule(e, "wlan0 192.0.2.2 225.1.2.3 usb0", RULE_CONF);
+	rule(e, "usb0 192.0.2.2 225.1.2.4 wlan0", RULE_CONF);
+	iface_remove(&e->it, 3);
+	mroute_sync(&e->m);
+	/* usb0 missing: .3 forwards nowhere yet, .4 has no inbound. */
+	assert_non_null(kmfc("192.0.2.2", "225.1.2.3"));
+	assert_null(kmfc("192.0.2.2", "225.1.2.4"));
+	assert_int_equal(mroute_vif_count(&e->m, KF_V4), 1);
+
+	iface_upsert(&e->it, 13, "usb0", IFF_UP | IFF_MULTICAST);
+	mroute_sync(&e->m);
+	usb0 = vif_of(e, KF_V4, "usb0");
+	assert_true(usb0 >= 0);
+	assert_int_equal(fk.vif_ifindex[KF_V4][usb0], 13);
+	assert_int_equal(kmfc("192.0.2.2", "225.1.2.3")->ttls[usb0], 1);
+	assert_non_null(kmfc("192.0.2.2", "225.1.2.4"));
+
+	/* Deleted (the kernel drops the VIF) and re-created, new ifindex. */
+	iface_remove(&e->it, 13);
+	fk.vif[KF_V4][usb0] = false;
+	mroute_sync(&e->m);
+	assert_null(kmfc("192.0.2.2", "225.1.2.4"));
+	assert_int_equal(kmfc("192.0.2.2", "225.1.2.3")->ttls[usb0], 0);
+	iface_upsert(&e->it, 23, "usb0", IFF_UP | IFF_MULTICAST);
+	mroute_sync(&e->m);
+	usb0 = vif_of(e, KF_V4, "usb0");
+	assert_int_equal(fk.vif_ifindex[KF_V4][usb0], 23);
+	assert_int_equal(kmfc("192.0.2.2", "225.1.2.3")->ttls[usb0], 1);
+	assert_non_null(kmfc("192.0.2.2", "225.1.2.4"));
+}
+
+static void test_vif_exhaustion(void **state)
+{
+	struct env *e = *state;
+	char line[64];
+
+	for (int i = 0; i < 40; i++) {
+		char name[IFNAMSIZ];
+
+		snprintf(name, sizeof(name), "lan%d", i);
+		iface_upsert(&e->it, 100 + i, name, IFF_UP | IFF_MULTICAST);
+		snprintf(line, sizeof(line), "wlan0 192.0.2.2 225.1.3.%d %s", i,
+			 name);
+		rule(e, line, RULE_CONF);
+	}
+	mroute_sync(&e->m);
+	assert_int_equal(mroute_vif_count(&e->m, KF_V4), KERN_MAXVIFS);
+	assert_true(e->m.st.vif_full > 0);
+	/* Every route is installed, the ones past 32 VIFs without oif. */
+	assert_non_null(kmfc("192.0.2.2", "225.1.3.39"));
+}
+
+static void test_ipv6(void **state)
+{
+	struct env *e = *state;
+	const struct kern_mfc *k;
+
+	rule(e, "wlan0 2001:db8:1::2 ff0e::1:3 usb0", RULE_CONF);
+	rule(e, "wlan0 ff0e::2:0/112 usb1", RULE_CONF);
+	mroute_sync(&e->m);
+	assert_int_equal(mroute_vif_count(&e->m, KF_V6), 2);
+	assert_int_equal(mroute_vif_count(&e->m, KF_V4), 0);
+	k = kmfc("2001:db8:1::2", "ff0e::1:3");
+	assert_non_null(k);
+	upcall(e, KU_NOCACHE, "wlan0", "2001:db8:1::9", "ff0e::2:77");
+	assert_non_null(kmfc("2001:db8:1::9", "ff0e::2:77"));
+}
+
+static void test_family_down(void **state)
+{
+	struct env *e = *state;
+
+	e->m.fam_up[KF_V6] = false;
+	rule(e, "wlan0 2001:db8:1::2 ff0e::1:3 usb0", RULE_CONF);
+	rule(e, "wlan0 192.0.2.2 225.1.2.3 usb0", RULE_CONF);
+	mroute_sync(&e->m);
+	assert_null(kmfc("2001:db8:1::2", "ff0e::1:3"));
+	assert_non_null(kmfc("192.0.2.2", "225.1.2.3"));
+	assert_int_equal(e->m.st.skipped_family, 1);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_static_install_lazy_vifs),
+		T(test_reload_diff),
+		T(test_runtime_survives_conf_clear),
+		T(test_star_g_upcall),
+		T(test_wrongvif_moves_learned),
+		T(test_static_not_moved_by_wrongvif),
+		T(test_expire),
+		T(test_threshold),
+		T(test_hotplug),
+		T(test_vif_exhaustion),
+		T(test_ipv6),
+		T(test_family_down),
+	};
+
+	return cmocka_run_group_tests_name("mroute", tests, NULL, NULL);
+}

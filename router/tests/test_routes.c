@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Route matching: (S,G), (*,G), source and group prefixes, wildcards,
+ * precedence, and the hash staying right as the table grows and shrinks.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "routes.h"
+
+static void add(struct ruleset *rs, const char *line)
+{
+	char buf[256], *w[16], *p;
+	size_t n = 0;
+	struct rule r;
+	char err[128];
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (p = strtok(buf, " "); p && n < 16; p = strtok(NULL, " "))
+		w[n++] = p;
+	assert_int_equal(rule_from_words(&r, w, n, true, err, sizeof(err)), 0);
+	assert_int_equal(ruleset_add(rs, &r), 0);
+	rule_free(&r);
+}
+
+static const struct rule *match(struct ruleset *rs, const char *s,
+				const char *g, const char *ifname)
+{
+	struct inet_addr src, grp;
+
+	assert_int_equal(addr_parse(s, &src), 0);
+	assert_int_equal(addr_parse(g, &grp), 0);
+	return ruleset_match(rs, &src, &grp, ifname);
+}
+
+static void test_exact_and_star(void **state)
+{
+	struct ruleset rs;
+	const struct rule *r;
+
+	(void)state;
+	ruleset_init(&rs);
+	add(&rs, "wlan0 225.1.2.3 usb0");
+	add(&rs, "wlan0 192.0.2.2 225.1.2.3 eth1");
+	r = match(&rs, "192.0.2.2", "225.1.2.3", "wlan0");
+	assert_non_null(r);
+	assert_string_equal(r->oifs[0], "eth1"); /* exact source wins */
+	assert_true(rule_is_exact(r));
+	r = match(&rs, "192.0.2.9", "225.1.2.3", "wlan0");
+	assert_non_null(r);
+	assert_string_equal(r->oifs[0], "usb0");
+	assert_false(rule_is_exact(r));
+	assert_null(match(&rs, "192.0.2.9", "225.1.2.3", "usb0"));
+	assert_null(match(&rs, "192.0.2.9", "225.1.2.4", "wlan0"));
+	ruleset_free(&rs);
+}
+
+static void test_prefixes(void **state)
+{
+	struct ruleset rs;
+	const struct rule *r;
+
+	(void)state;
+	ruleset_init(&rs);
+	add(&rs, "wlan0 225.1.2.0/24 usb0");
+	add(&rs, "wlan0 225.1.0.0/16 eth9");
+	add(&rs, "wlan0 192.0.2.0/25 225.1.0.0/16 eth8");
+	r = match(&rs, "192.0.2.200", "225.1.2.77", "wlan0");
+	assert_string_equal(r->oifs[0], "usb0"); /* longer group */
+	r = match(&rs, "192.0.2.200", "225.1.3.1", "wlan0");
+	assert_string_equal(r->oifs[0], "eth9");
+	r = match(&rs, "192.0.2.1", "225.1.2.77", "wlan0");
+	assert_string_equal(r->oifs[0], "eth8"); /* source prefix first */
+	assert_null(match(&rs, "192.0.2.1", "225.2.0.1", "wlan0"));
+	ruleset_free(&rs);
+}
+
+static void test_wildcard_and_v6(void **state)
+{
+	struct ruleset rs;
+	const struct rule *r;
+
+	(void)state;
+	ruleset_init(&rs);
+	add(&rs, "eth+ ff0e::1:3 usb0");
+	add(&rs, "wlan0 2001:db8::2 ff0e::1:3 usb1");
+	r = match(&rs, "2001:db8::9", "ff0e::1:3", "eth12");
+	assert_non_null(r);
+	assert_string_equal(r->oifs[0], "usb0");
+	r = match(&rs, "2001:db8::2", "ff0e::1:3", "wlan0");
+	assert_string_equal(r->oifs[0], "usb1");
+	assert_null(match(&rs, "2001:db8::2", "ff0e::1:3", "usb0"));
+	/* An IPv4 packet never matches an IPv6 rule. */
+	assert_null(match(&rs, "192.0.2.1", "225.1.2.3", "eth0"));
+	ruleset_free(&rs);
+}
+
+static void test_tie_first_wins(void **state)
+{
+	struct ruleset rs;
+
+	(void)state;
+	ruleset_init(&rs);
+	add(&rs, "wlan0 225.1.2.3 usb0");
+	add(&rs, "wlan+ 225.1.2.3 usb1");
+	assert_string_equal(
+		match(&rs, "192.0.2.2", "225.1.2.3", "wlan0")->oifs[0], "usb0");
+	ruleset_free(&rs);
+}
+
+static void test_many_and_delete(void **state)
+{
+	struct ruleset rs;
+	char line[96];
+	struct rule key;
+	char *w[3], err[64];
+
+	(void)state;
+	ruleset_init(&rs);
+	for (int i = 0; i < 5000; i++) {
+		snprintf(line, sizeof(line),
+			 "wlan0 192.0.2.%d 225.%d.%d.1 usb0", i % 250 + 1,
+			 i / 250 + 1, i % 250);
+		add(&rs, line);
+	}
+	assert_int_equal(rs.n, 5000);
+	for (int i = 0; i < 5000; i += 7) {
+		char s[32], g[32];
+
+		snprintf(s, sizeof(s), "192.0.2.%d", i % 250 + 1);
+		snprintf(g, sizeof(g), "225.%d.%d.1", i / 250 + 1, i % 250);
+		assert_non_null(match(&rs, s, g, "wlan0"));
+	}
+	w[0] = "wlan0";
+	w[1] = "192.0.2.1";
+	w[2] = "225.1.0.1";
+	assert_int_equal(rule_from_words(&key, w, 3, false, err, sizeof(err)),
+			 0);
+	assert_int_equal(ruleset_del(&rs, &key), 1);
+	assert_int_equal(ruleset_del(&rs, &key), 0);
+	assert_null(match(&rs, "192.0.2.1", "225.1.0.1", "wlan0"));
+	assert_non_null(match(&rs, "192.0.2.2", "225.1.1.1", "wlan0"));
+	rule_free(&key);
+	ruleset_free(&rs);
+}
+
+static void test_words_errors(void **state)
+{
+	struct rule r;
+	char err[128];
+	char *a[] = { "wlan0", "192.0.2.1" };
+	char *b[] = { "wlan0", "225.1.2.3" };
+	char *c[] = { "wlan0", "225.1.2.3", "225.1.2.4", "usb0" };
+	char *d[] = { "wlan0", "2001:db8::1", "225.1.2.3", "usb0" };
+	char *e[] = { "wlan0", "225.1.2.3", "usb+" };
+
+	(void)state;
+	assert_int_equal(rule_from_words(&r, a, 2, true, err, sizeof(err)), -1);
+	assert_string_equal(err, "192.0.2.1 is not a multicast group");
+	assert_int_equal(rule_from_words(&r, b, 2, true, err, sizeof(err)), -1);
+	assert_string_equal(err, "expected at least one outbound interface");
+	assert_int_equal(rule_from_words(&r, c, 4, true, err, sizeof(err)), -1);
+	assert_string_equal(err, "source 225.1.2.3 is a multicast address");
+	assert_int_equal(rule_from_words(&r, d, 4, true, err, sizeof(err)), -1);
+	assert_string_equal(err, "source and group are different families");
+	assert_int_equal(rule_from_words(&r, e, 3, true, err, sizeof(err)), -1);
+	assert_string_equal(err, "bad outbound interface: usb+");
+	assert_int_equal(rule_from_words(&r, b, 2, false, err, sizeof(err)), 0);
+	rule_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_exact_and_star),
+		cmocka_unit_test(test_prefixes),
+		cmocka_unit_test(test_wildcard_and_v6),
+		cmocka_unit_test(test_tie_first_wins),
+		cmocka_unit_test(test_many_and_delete),
+		cmocka_unit_test(test_words_errors),
+	};
+
+	return cmocka_run_group_tests_name("routes", tests, NULL, NULL);
+}
