@@ -27,6 +27,7 @@ VERSION   := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 include mk/build.mk
 include router/router.mk
 include harness/harness.mk
+include harness/tools/tools.mk
 include cases/cases.mk
 
 .PHONY: all check check-unit check-cases lab install uninstall clean deps \
