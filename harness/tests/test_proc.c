@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests for the /proc parsers, on real samples of every file
+ * (harness/tests/fixtures/README says how each was taken) and on broken
+ * text.  The IPv4 fixtures were taken on a little-endian host.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "proc.h"
+
+static char *fixture(const char *name)
+{
+	char path[256];
+	FILE *f;
+	char *buf = calloc(1, 65536);
+	size_t n;
+
+	snprintf(path, sizeof(path), FIXTURES "/%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		print_error("%s: %s\n", path, strerror(errno));
+	assert_non_null(f);
+	assert_non_null(buf);
+	n = fread(buf, 1, 65535, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static void v4_is(struct in_addr a, const char *s)
+{
+	char buf[INET_ADDRSTRLEN];
+
+	assert_string_equal(inet_ntop(AF_INET, &a, buf, sizeof(buf)), s);
+}
+
+static void v6_is(const struct in6_addr *a, const char *s)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	assert_string_equal(inet_ntop(AF_INET6, a, buf, sizeof(buf)), s);
+}
+
+static void test_ip_mr_vif(void **state)
+{
+	char *t = fixture("ip_mr_vif.smcroute");
+	struct mr_vif *v;
+	int n;
+
+	(void)state;
+	n = proc_parse_mr_vif(t, AF_INET, &v);
+	assert_int_equal(n, 2);
+	assert_int_equal(v[0].vif, 0);
+	assert_string_equal(v[0].name, "wlan0");
+	assert_int_equal(v[0].bytes_in, 1280);
+	assert_int_equal(v[0].pkts_in, 10);
+	assert_int_equal(v[0].bytes_out, 0);
+	assert_int_equal(v[0].pkts_out, 0);
+	assert_int_equal(v[0].flags, MR_VIFF_USE_IFINDEX);
+	assert_int_equal(v[0].ifindex, 2);
+	assert_string_equal(v[1].name, "usb0");
+	assert_int_equal(v[1].bytes_out, 1152);
+	assert_int_equal(v[1].pkts_out, 9);
+	assert_int_equal(v[1].ifindex, 3);
+	assert_ptr_equal(mr_vif_by_name(v, n, "usb0"), &v[1]);
+	assert_null(mr_vif_by_name(v, n, "eth0"));
+	assert_ptr_equal(mr_vif_by_index(v, n, 0), &v[0]);
+	assert_null(mr_vif_by_index(v, n, 5));
+	free(v);
+	free(t);
+
+	t = fixture("ip_mr_vif.igmpproxy");
+	n = proc_parse_mr_vif(t, AF_INET, &v);
+	assert_int_equal(n, 2);
+	assert_int_equal(v[0].flags, 0);
+	assert_int_equal(v[0].ifindex, 0);
+	v4_is(v[0].local, "192.0.2.1");
+	v4_is(v[1].local, "198.51.100.1");
+	v4_is(v[1].remote, "0.0.0.0");
+	free(v);
+	free(t);
+
+	t = fixture("ip_mr_vif.empty");
+	assert_int_equal(proc_parse_mr_vif(t, AF_INET, &v), 0);
+	assert_null(v);
+	free(t);
+}
+
+static void test_ip6_mr_vif(void **state)
+{
+	char *t = fixture("ip6_mr_vif.smcroute");
+	struct mr_vif *v;
+	int n;
+
+	(void)state;
+	n = proc_parse_mr_vif(t, AF_INET6, &v);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0].name, "wlan0");
+	assert_int_equal(v[0].bytes_in, 888);
+	assert_int_equal(v[0].pkts_in, 6);
+	assert_string_equal(v[1].name, "usb0");
+	assert_int_equal(v[1].bytes_out, 740);
+	assert_int_equal(v[1].pkts_out, 5);
+	assert_int_equal(v[1].flags, 0);
+	free(v);
+	/* the IPv4 format has two more columns: strictness */
+	assert_int_equal(proc_parse_mr_vif(t, AF_INET, &v), -1);
+	assert_int_equal(errno, EINVAL);
+	free(t);
+
+	t = fixture("ip6_mr_vif.empty");
+	assert_int_equal(proc_parse_mr_vif(t, AF_INET6, &v), 0);
+	free(t);
+}
+
+static void test_ip_mr_cache(void **state)
+{
+	char *t = fixture("ip_mr_cache.smcroute");
+	const struct mr_mfc *e;
+	struct mr_mfc *m;
+	int n;
+
+	(void)state;
+	n = proc_parse_mr_mfc(t, AF_INET, &m);
+	assert_int_equal(n, 4);
+	v4_is(m[0].group.v4, "225.3.3.3");
+	v4_is(m[0].origin.v4, "192.0.2.2");
+	assert_int_equal(m[0].iif, 0);
+	assert_false(m[0].unresolved);
+	assert_int_equal(m[0].pkts, 4);
+	assert_int_equal(m[0].bytes, 512);
+	assert_int_equal(m[0].wrong_if, 0);
+	assert_int_equal(m[0].noifs, 1);
+	assert_int_equal(m[0].oifs[0].vif, 1);
+	assert_int_equal(m[0].oifs[0].ttl, 1);
+	assert_int_equal(mr_mfc_oif_ttl(&m[0], 1), 1);
+	assert_int_equal(mr_mfc_oif_ttl(&m[0], 0), -1);
+
+	e = mr_mfc_find_str(m, n, "192.0.2.2", "225.1.2.3");
+	assert_non_null(e);
+	assert_int_equal(e->pkts, 3);
+	assert_int_equal(e->bytes, 384);
+	e = mr_mfc_find_str(m, n, NULL, "225.9.1.1");
+	assert_non_null(e);
+	assert_int_equal(e->pkts, 2);
+	/* a group without a route: an entry with no outputs */
+	e = mr_mfc_find_str(m, n, "192.0.2.2", "225.7.7.7");
+	assert_non_null(e);
+	assert_int_equal(e->noifs, 0);
+	assert_int_equal(e->pkts, 1);
+	assert_null(mr_mfc_find_str(m, n, "192.0.2.3", "225.1.2.3"));
+	assert_null(mr_mfc_find_str(m, n, NULL, "225.1.2.4"));
+	free(m);
+	free(t);
+
+	t = fixture("ip_mr_cache.unresolved");
+	n = proc_parse_mr_mfc(t, AF_INET, &m);
+	assert_int_equal(n, 2);
+	assert_true(m[0].unresolved);
+	assert_int_equal(m[0].iif, -1);
+	v4_is(m[0].group.v4, "225.7.7.9");
+	v4_is(m[1].group.v4, "225.7.7.8");
+	assert_int_equal(m[1].noifs, 0);
+	free(m);
+	free(t);
+
+	t = fixture("ip_mr_cache.igmpproxy");
+	n = proc_parse_mr_mfc(t, AF_INET, &m);
+	assert_int_equal(n, 1);
+	assert_true(m[0].unresolved);
+	free(m);
+	free(t);
+
+	t = fixture("ip_mr_cache.empty");
+	assert_int_equal(proc_parse_mr_mfc(t, AF_INET, &m), 0);
+	assert_null(m);
+	free(t);
+}
+
+static void test_ip6_mr_cache(void **state)
+{
+	char *t = fixture("ip6_mr_cache.smcroute");
+	const struct mr_mfc *e;
+	struct mr_mfc *m;
+	int n;
+
+	(void)state;
+	n = proc_parse_mr_mfc(t, AF_INET6, &m);
+	assert_int_equal(n, 3);
+	v6_is(&m[0].group.v6, "ff0e::3:3");
+	v6_is(&m[0].origin.v6, "2001:db8:1::2");
+	assert_int_equal(m[0].iif, 0);
+	assert_int_equal(m[0].pkts, 2);
+	assert_int_equal(m[0].bytes, 296);
+	assert_int_equal(m[0].noifs, 1);
+	assert_int_equal(mr_mfc_oif_ttl(&m[0], 1), 1);
+	e = mr_mfc_find_str(m, n, "2001:db8:1::2", "ff0e::1:2");
+	assert_non_null(e);
+	assert_int_equal(e->pkts, 3);
+	assert_int_equal(e->bytes, 444);
+	e = mr_mfc_find_str(m, n, NULL, "ff0e::7:7");
+	assert_non_null(e);
+	assert_int_equal(e->noifs, 0);
+	free(m);
+	free(t);
+
+	t = fixture("ip6_mr_cache.empty");
+	assert_int_equal(proc_parse_mr_mfc(t, AF_INET6, &m), 0);
+	free(t);
+}
+
+static void test_igmp(void **state)
+{
+	char *t = fixture("igmp.smcroute");
+	const struct igmp_group *g;
+	struct igmp_group *gs;
+	int n;
+
+	(void)state;
+	n = proc_parse_igmp(t, &gs);
+	assert_int_equal(n, 5);
+	assert_string_equal(gs[0].dev, "lo");
+	assert_int_equal(gs[0].ifindex, 1);
+	v4_is(gs[0].group.v4, "224.0.0.1");
+	/* the router's mgroup joins on wlan0, ASM and SSM */
+	g = igmp_find(gs, n, "wlan0", "225.1.2.3");
+	assert_non_null(g);
+	assert_int_equal(g->ifindex, 2);
+	assert_int_equal(g->querier, 3);
+	assert_int_equal(g->dev_count, 3);
+	assert_int_equal(g->users, 1);
+	assert_non_null(igmp_find(gs, n, "wlan0", "232.1.1.1"));
+	assert_null(igmp_find(gs, n, "usb0", "225.1.2.3"));
+	assert_non_null(igmp_find(gs, n, NULL, "225.1.2.3"));
+	free(gs);
+	free(t);
+
+	t = fixture("igmp.igmpproxy");
+	n = proc_parse_igmp(t, &gs);
+	assert_int_equal(n, 5);
+	g = igmp_find(gs, n, "usb0", "224.0.0.22");
+	assert_non_null(g);
+	assert_int_equal(g->querier, 2);
+	assert_true(g->timer_running);
+	assert_int_equal(g->timer, 0xc3);
+	assert_false(g->reporter);
+	free(gs);
+	free(t);
+
+	t = fixture("igmp.receiver");
+	n = proc_parse_igmp(t, &gs);
+	assert_int_equal(n, 4);
+	g = igmp_find(gs, n, "eth0", "225.5.5.5");
+	assert_non_null(g);
+	assert_true(g->reporter);
+	assert_int_equal(g->querier, 2);
+	assert_non_null(igmp_find(gs, n, "eth0", "239.1.1.1"));
+	free(gs);
+	free(t);
+}
+
+static void test_igmp6(void **state)
+{
+	char *t = fixture("igmp6.receiver");
+	const struct igmp_group *g;
+	struct igmp_group *gs;
+	int n;
+
+	(void)state;
+	n = proc_parse_igmp6(t, &gs);
+	assert_int_equal(n, 7);
+	g = igmp_find(gs, n, "eth0", "ff0e::1:2");
+	assert_non_null(g);
+	assert_int_equal(g->ifindex, 2);
+	assert_int_equal(g->users, 1);
+	assert_int_equal(g->flags, 4);
+	assert_int_equal(g->family, AF_INET6);
+	assert_non_null(igmp_find(gs, n, "lo", "ff02::1"));
+	assert_null(igmp_find(gs, n, "lo", "ff0e::1:2"));
+	free(gs);
+	free(t);
+
+	t = fixture("igmp6.smcroute");
+	n = proc_parse_igmp6(t, &gs);
+	assert_int_equal(n, 11);
+	assert_non_null(igmp_find(gs, n, "wlan0", "ff0e::1:2"));
+	free(gs);
+	free(t);
+}
+
+static void test_mc_forwarding(void **state)
+{
+	char *t = fixture("mc_forwarding.1");
+	long v = -1;
+
+	(void)state;
+	assert_int_equal(proc_parse_int(t, &v), 0);
+	assert_int_equal(v, 1);
+	free(t);
+	t = fixture("mc_forwarding.0");
+	assert_int_equal(proc_parse_int(t, &v), 0);
+	assert_int_equal(v, 0);
+	free(t);
+	assert_int_equal(proc_parse_int("", &v), -1);
+	assert_int_equal(proc_parse_int("1 2\n", &v), -1);
+	assert_int_equal(proc_parse_int("x\n", &v), -1);
+	assert_int_equal(proc_parse_int(NULL, &v), -1);
+}
+
+static void test_broken(void **state)
+{
+	static const char *const vif4[] = {
+		"",
+		"Group    Origin\n",
+		"Interface      BytesIn  PktsIn  BytesOut PktsOut Flags Local    Remote\n"
+		" 0 wlan0 1 2 3 4 00008 00000002\n",
+		"Interface      BytesIn  PktsIn  BytesOut PktsOut Flags Local    Remote\n"
+		" 0 wlan0 1 2 3 4 00008 0000002 00000000\n",
+		"Interface      BytesIn  PktsIn  BytesOut PktsOut Flags Local    Remote\n"
+		"40 wlan0 1 2 3 4 00008 00000002 00000000\n",
+		"Interface      BytesIn  PktsIn  BytesOut PktsOut Flags Local    Remote\n"
+		" 0 abcdefghijklmnopq 1 2 3 4 00008 00000002 00000000\n",
+	};
+	static const char *const mfc4[] = {
+		"",
+		"Interface\n",
+		"Group    Origin   Iif     Pkts    Bytes    Wrong Oifs\n"
+		"030303E1 020200C0 0 4 512\n",
+		"Group    Origin   Iif     Pkts    Bytes    Wrong Oifs\n"
+		"030303E1 020200C0 0 4 512 0 1:\n",
+		"Group    Origin   Iif     Pkts    Bytes    Wrong Oifs\n"
+		"030303E1 020200C0 0 4 512 0 1:256\n",
+		"Group    Origin   Iif     Pkts    Bytes    Wrong Oifs\n"
+		"030303E1 020200C0 0 4 512 0 33:1\n",
+		"Group    Origin   Iif     Pkts    Bytes    Wrong Oifs\n"
+		"0303E1 020200C0 0 4 512 0\n",
+		"Group    Origin   Iif     Pkts    Bytes    Wrong Oifs\n"
+		"030303E1 020200C0 -2 4 512 0\n",
+	};
+	static const char *const igmp[] = {
+		"",
+		"Idx\tDevice\n\t\t\t\t010000E0     1 0:00000000\t\t0\n",
+		"Idx\tDevice\n1\tlo        :     1      V4\n",
+		"Idx\tDevice\n1\tlo             1      V3\n",
+		"Idx\tDevice\n1\tlo        :     1      V3\n\t\t\t\tE0     1 0:00000000\t\t0\n",
+	};
+	static const char *const igmp6[] = {
+		"1    lo              ff02000000000000000000000000001     1 0000000C 0\n",
+		"1    lo              ff02000000000000000000000000000g     1 0000000C 0\n",
+		"1    lo              ff020000000000000000000000000001     1\n",
+	};
+	struct mr_vif *v;
+	struct mr_mfc *m;
+	struct igmp_group *g;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(vif4) / sizeof(*vif4); i++) {
+		assert_int_equal(proc_parse_mr_vif(vif4[i], AF_INET, &v), -1);
+		assert_null(v);
+	}
+	assert_int_equal(proc_parse_mr_vif("Interface\n", AF_UNSPEC, &v), 0);
+	assert_int_equal(proc_parse_mr_vif("Interface\n 0 a 1 2 3 4 0\n",
+					   AF_UNSPEC, &v),
+			 -1);
+	for (i = 0; i < sizeof(mfc4) / sizeof(*mfc4); i++) {
+		assert_int_equal(proc_parse_mr_mfc(mfc4[i], AF_INET, &m), -1);
+		assert_null(m);
+	}
+	assert_int_equal(proc_parse_mr_mfc("Group\n", AF_UNSPEC, &m), -1);
+	assert_int_equal(proc_parse_mr_mfc("Group\nff0e::1 zz 0 1 2 3\n",
+					   AF_INET6, &m),
+			 -1);
+	for (i = 0; i < sizeof(igmp) / sizeof(*igmp); i++)
+		assert_int_equal(proc_parse_igmp(igmp[i], &g), -1);
+	for (i = 0; i < sizeof(igmp6) / sizeof(*igmp6); i++)
+		assert_int_equal(proc_parse_igmp6(igmp6[i], &g), -1);
+	assert_int_equal(proc_parse_igmp6("", &g), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ip_mr_vif),
+		cmocka_unit_test(test_ip6_mr_vif),
+		cmocka_unit_test(test_ip_mr_cache),
+		cmocka_unit_test(test_ip6_mr_cache),
+		cmocka_unit_test(test_igmp),
+		cmocka_unit_test(test_igmp6),
+		cmocka_unit_test(test_mc_forwarding),
+		cmocka_unit_test(test_broken),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
