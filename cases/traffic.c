@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -51,19 +52,38 @@ static bool own_ns; /* built by the fallback below */
 
 /* ---- fallback builder (ip(8)) ------------------------------------------ */
 
+/* system(3) ignores SIGINT while it waits, which would lose a ^C. */
+static int run_sh(const char *cmd)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* Built before any namespace exists, so the signal path only forks. */
+static char down_cmd[256];
+
 static void own_down(void)
 {
-	char cmd[256];
-
 	if (!own_ns)
 		return;
-	snprintf(cmd, sizeof(cmd),
-		 "ip netns del %s 2>/dev/null; ip netns del %s 2>/dev/null",
-		 ns_a, ns_b);
-	if (system(cmd) != 0)
-		fprintf(stderr, "traffic: cleanup of %s/%s failed\n", ns_a,
-			ns_b);
 	own_ns = false;
+	if (run_sh(down_cmd) != 0) {
+		static const char m[] = "traffic: namespace cleanup failed\n";
+
+		if (write(2, m, sizeof(m) - 1) < 0)
+			return;
+	}
 }
 
 static void own_signal(int sig)
@@ -83,7 +103,7 @@ static int sh(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(cmd, sizeof(cmd), fmt, ap);
 	va_end(ap);
-	rc = system(cmd);
+	rc = run_sh(cmd);
 	if (rc != 0)
 		print_message("# command failed (%d): %s\n", rc, cmd);
 	return rc;
@@ -100,13 +120,17 @@ static bool both_up(void *arg)
 		 "! ip -n %s -6 addr show tentative | grep -q inet6 && "
 		 "! ip -n %s -6 addr show tentative | grep -q inet6",
 		 ns_a, ns_b, ns_a, ns_b);
-	return system(cmd) == 0;
+	return run_sh(cmd) == 0;
 }
 
 static int own_up(void)
 {
 	snprintf(ns_a, sizeof(ns_a), "mcl-%d-a", (int)getpid());
 	snprintf(ns_b, sizeof(ns_b), "mcl-%d-b", (int)getpid());
+	snprintf(down_cmd, sizeof(down_cmd),
+		 "ip netns del %s 2>/dev/null; ip netns del %s 2>/dev/null; "
+		 "true",
+		 ns_a, ns_b);
 	own_ns = true;
 	atexit(own_down);
 	signal(SIGINT, own_signal);
