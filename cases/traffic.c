@@ -49,6 +49,7 @@ static const char topo_text[] =
 static struct lab *lab;
 static char ns_a[LAB_NS_MAX], ns_b[LAB_NS_MAX];
 static bool own_ns; /* built by the fallback below */
+static char skip_why[160] = "no namespaces";
 
 /* ---- fallback builder (ip(8)) ------------------------------------------ */
 
@@ -171,7 +172,9 @@ static int setup(void **state)
 
 	(void)state;
 	if (geteuid() != 0) {
-		print_message("# SKIP reason: needs root for namespaces\n");
+		snprintf(skip_why, sizeof(skip_why),
+			 "needs root (or the lab's user namespace mode) to "
+			 "create network namespaces");
 		return 0;
 	}
 	if (getenv("MCLAB_TRAFFIC_IPNS")) { /* exercise the fallback */
@@ -213,12 +216,12 @@ static bool have_lab(void)
 	return lab || own_ns;
 }
 
-#define NEED_LAB()                                                       \
-	do {                                                             \
-		if (!have_lab()) {                                       \
-			print_message("# SKIP reason: no namespaces\n"); \
-			skip();                                          \
-		}                                                        \
+#define NEED_LAB()                                                      \
+	do {                                                            \
+		if (!have_lab()) {                                      \
+			print_message("# SKIP reason: %s\n", skip_why); \
+			skip();                                         \
+		}                                                       \
 	} while (0)
 
 /* Start a capture or fail the test with pcap's reason. */
