@@ -111,7 +111,7 @@ void udp_tx_stop(struct udp_tx *tx, struct udp_tx_stats *st);
 struct rx_opts {
 	const char *netns;
 	const char *ifname; /* join on / bind to this interface */
-	const char *group; /* joined at start; NULL = join nothing yet */
+	const char *group; /* joined at start (required: sets the family) */
 	const char *source; /* SSM source for group; NULL = ASM */
 	uint16_t port;
 	bool bind_any; /* bind the wildcard address instead of the group */
