@@ -12,8 +12,19 @@
  *   include GLOB
  *   conntrack-flush on|off
  *
- * Errors are "file:line:col: message", col being the 1-based column of the
- * offending token.
+ * Errors are "file:line:col: message", col being the 1-based byte column of
+ * the offending token, or of the directive when a token is missing.  An error
+ * about a whole file (conf_load() cannot read it) has line and col 0.
+ *
+ * Details (see conf.c): '#' starts a comment anywhere; keywords may come in
+ * any order after "phyint IFNAME", and the from/source/group pairs of mgroup
+ * and mroute in any order too (mroute's "to" takes the rest of the line).
+ * "phyint IF" alone means enable, and a later phyint for the same name
+ * replaces the earlier one.  A source of 0.0.0.0 or :: (without /LEN) is
+ * stored as AF_UNSPEC: (*,G) for mroute, an ASM join for mgroup.  Repeated
+ * outbound interfaces are kept once.  A wildcard name ends in '+', which
+ * matches any suffix, the empty one included ("eth+" matches "eth", "eth0"
+ * and "eth10"); it is allowed for phyint and for "from", never after "to".
  */
 #ifndef MCR_CONF_H
 #define MCR_CONF_H
@@ -21,6 +32,7 @@
 #include <net/if.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "addr.h"
@@ -86,6 +98,10 @@ struct conf_error {
  * How the parser reaches files for "include".  glob() returns the sorted
  * matches of a pattern (0 and an empty list when nothing matches, -1 with
  * errno on error); read() returns a malloc()ed NUL-terminated buffer.
+ * The caller free()s every path, the path array and the text.  Patterns
+ * follow glob(3): a backslash escapes a character (the parser escapes the
+ * folder of the including file when it prefixes a relative pattern with
+ * it).  A pattern without glob characters that matches nothing is an error.
  */
 struct conf_io {
 	int (*glob)(void *ctx, const char *pattern, char ***paths, size_t *n);
@@ -102,7 +118,9 @@ void conf_free(struct conf *c);
  * Parse text as if it were the file called name.  includes are resolved
  * through io (which may be NULL to refuse them).  Returns 0, or -1 with
  * err filled in; c holds whatever was parsed before the error and must be
- * freed either way.
+ * freed either way.  c must have been conf_init()ed: what is parsed is
+ * added to it.  err may be NULL.  text may hold any bytes (a NUL byte
+ * outside a comment is an error); lines have no length limit.
  */
 int conf_parse(struct conf *c, const char *name, const char *text, size_t len,
 	       const struct conf_io *io, struct conf_error *err);
@@ -113,11 +131,23 @@ int conf_load(struct conf *c, const char *path, struct conf_error *err);
 /* Print c back in canonical form (for -F with -l debug, and tests). */
 void conf_print(const struct conf *c, FILE *f);
 
-/* Phyint that applies to ifname (exact name first, then wildcards). */
+/*
+ * Phyint that applies to ifname: the exact name first, then the longest
+ * matching wildcard.  NULL when none applies.
+ */
 const struct conf_phyint *conf_phyint_find(const struct conf *c,
 					   const char *ifname);
 
 /* Does an interface name pattern ("eth0", "eth+") match ifname? */
 bool ifname_match(const char *pattern, const char *ifname);
+
+/*
+ * Same configuration?  Compares every setting in order and ignores where
+ * it came from (conf_loc, files).
+ */
+bool conf_equal(const struct conf *a, const struct conf *b);
+
+/* Joins an mgroup expands to (sources x groups), saturated at UINT64_MAX. */
+uint64_t conf_mgroup_size(const struct conf_mgroup *g);
 
 #endif

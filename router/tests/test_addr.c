@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests for addr.c: parse, print, match, size, nth, hash.
+ */
+#include <arpa/inet.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "addr.h"
+
+static struct inet_addr A(const char *s) {
+	struct inet_addr a;
+
+	assert_int_equal(addr_parse(s, &a), 0);
+	return a;
+}
+
+static struct inet_prefix
+P(const char *s) {
+	struct inet_prefix p;
+
+	assert_int_equal(prefix_parse(s, &p), 0);
+	return p;
+}
+
+static void
+test_addr_parse(void **state)
+{
+	struct inet_addr a;
+
+	(void)state;
+	assert_int_equal(addr_parse("192.168.1.42", &a), 0);
+	assert_int_equal(a.family, AF_INET);
+	assert_int_equal(ntohl(a.v4.s_addr), 0xc0a8012a);
+	assert_int_equal(addr_parse("ff0e::1", &a), 0);
+	assert_int_equal(a.family, AF_INET6);
+	assert_int_equal(a.v6.s6_addr[0], 0xff);
+	assert_int_equal(a.v6.s6_addr[15], 1);
+	assert_int_equal(addr_parse("::", &a), 0);
+	assert_int_equal(a.family, AF_INET6);
+
+	assert_int_equal(addr_parse("", &a), -1);
+	assert_int_equal(a.family, AF_UNSPEC);
+	assert_int_equal(addr_parse("1.2.3", &a), -1);
+	assert_int_equal(addr_parse("1.2.3.256", &a), -1);
+	assert_int_equal(addr_parse("eth0", &a), -1);
+	assert_int_equal(addr_parse("1.2.3.4/8", &a), -1);
+	assert_int_equal(addr_parse("ff0e:::1", &a), -1);
+}
+
+static void test_prefix_parse(void **state)
+{
+	struct inet_prefix p;
+	char big[200];
+
+	(void)state;
+	assert_int_equal(prefix_parse("225.1.2.3", &p), 0);
+	assert_int_equal(p.len, 32);
+	assert_int_equal(prefix_parse("225.1.2.0/24", &p), 0);
+	assert_int_equal(p.len, 24);
+	assert_int_equal(prefix_parse("0.0.0.0/0", &p), 0);
+	assert_int_equal(p.len, 0);
+	assert_int_equal(prefix_parse("ff0e::/16", &p), 0);
+	assert_int_equal(p.len, 16);
+	assert_int_equal(p.addr.family, AF_INET6);
+	assert_int_equal(prefix_parse("ff0e::1", &p), 0);
+	assert_int_equal(p.len, 128);
+	assert_int_equal(prefix_parse("10.0.0.0/020", &p), 0);
+	assert_int_equal(p.len, 20);
+
+	assert_int_equal(prefix_parse("x/8", &p), -1);
+	assert_int_equal(prefix_parse("/8", &p), -1);
+	assert_int_equal(prefix_parse("", &p), -1);
+	assert_int_equal(prefix_parse("10.0.0.0/", &p), -2);
+	assert_int_equal(prefix_parse("10.0.0.0/33", &p), -2);
+	assert_int_equal(prefix_parse("10.0.0.0/1x", &p), -2);
+	assert_int_equal(prefix_parse("10.0.0.0/-1", &p), -2);
+	assert_int_equal(prefix_parse("10.0.0.0/0008", &p), -2);
+	assert_int_equal(prefix_parse("10.0.0.0/8/8", &p), -2);
+	assert_int_equal(prefix_parse("ff0e::/129", &p), -2);
+	assert_int_equal(prefix_parse("10.0.0.1/24", &p), -3);
+	assert_int_equal(prefix_parse("10.0.16.0/19", &p), -3);
+	assert_int_equal(prefix_parse("10.0.32.0/19", &p), 0);
+	assert_int_equal(prefix_parse("ff0e::1/64", &p), -3);
+	assert_int_equal(prefix_parse("ff0e::1/127", &p), -3);
+	assert_int_equal(prefix_parse("ff0e::2/127", &p), 0);
+
+	memset(big, '1', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_int_equal(prefix_parse(big, &p), -1);
+	big[100] = '/';
+	assert_int_equal(prefix_parse(big, &p), -1);
+}
+
+static void test_ntop(void **state)
+{
+	struct inet_addr a;
+	struct inet_prefix p;
+	char buf[PREFIX_STRLEN];
+
+	(void)state;
+	a = A("225.1.2.3");
+	assert_string_equal(addr_ntop(&a, buf, sizeof(buf)), "225.1.2.3");
+	a = A("FF0E:0::0:1");
+	assert_string_equal(addr_ntop(&a, buf, sizeof(buf)), "ff0e::1");
+	memset(&a, 0, sizeof(a));
+	assert_string_equal(addr_ntop(&a, buf, sizeof(buf)), "*");
+
+	p = P("225.1.2.0/24");
+	assert_string_equal(prefix_ntop(&p, buf, sizeof(buf)), "225.1.2.0/24");
+	p = P("225.1.2.3");
+	assert_string_equal(prefix_ntop(&p, buf, sizeof(buf)), "225.1.2.3");
+	p = P("ff0e::/16");
+	assert_string_equal(prefix_ntop(&p, buf, sizeof(buf)), "ff0e::/16");
+	p = P("ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe/127");
+	assert_string_equal(prefix_ntop(&p, buf, sizeof(buf)),
+			    "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe/127");
+	memset(&p, 0, sizeof(p));
+	assert_string_equal(prefix_ntop(&p, buf, sizeof(buf)), "*");
+}
+
+static void test_predicates(void **state)
+{
+	struct inet_addr a, b, u;
+
+	(void)state;
+	memset(&u, 0, sizeof(u));
+	a = A("0.0.0.0");
+	assert_true(addr_is_any(&a));
+	a = A("::");
+	assert_true(addr_is_any(&a));
+	assert_true(addr_is_any(&u));
+	a = A("10.0.0.1");
+	assert_false(addr_is_any(&a));
+	assert_false(addr_is_multicast(&a));
+	a = A("224.0.0.0");
+	assert_true(addr_is_multicast(&a));
+	a = A("239.255.255.255");
+	assert_true(addr_is_multicast(&a));
+	a = A("240.0.0.0");
+	assert_false(addr_is_multicast(&a));
+	a = A("ff02::1");
+	assert_true(addr_is_multicast(&a));
+	a = A("fe80::1");
+	assert_false(addr_is_multicast(&a));
+	assert_false(addr_is_multicast(&u));
+
+	a = A("10.0.0.1");
+	b = A("10.0.0.1");
+	assert_true(addr_equal(&a, &b));
+	assert_int_equal(addr_cmp(&a, &b), 0);
+	b = A("10.0.0.2");
+	assert_false(addr_equal(&a, &b));
+	assert_true(addr_cmp(&a, &b) < 0);
+	assert_true(addr_cmp(&b, &a) > 0);
+	b = A("::a00:1");
+	assert_false(addr_equal(&a, &b)); /* families differ */
+	assert_true(addr_cmp(&a, &b) < 0);
+	assert_true(addr_cmp(&u, &a) < 0);
+
+	addr_set_any(&a, AF_INET6);
+	assert_int_equal(a.family, AF_INET6);
+	assert_true(addr_is_any(&a));
+	b = A("::");
+	assert_true(addr_equal(&a, &b));
+}
+
+static void test_contains(void **state)
+{
+	struct inet_prefix p;
+	struct inet_addr a;
+
+	(void)state;
+	p = P("225.1.0.0/20");
+	a = A("225.1.15.255");
+	assert_true(prefix_contains(&p, &a));
+	a = A("225.1.16.0");
+	assert_false(prefix_contains(&p, &a));
+	a = A("::ffff:225.1.0.1");
+	assert_false(prefix_contains(&p, &a));
+
+	p = P("0.0.0.0/0");
+	a = A("1.2.3.4");
+	assert_true(prefix_contains(&p, &a));
+	p = P("1.2.3.4");
+	assert_true(prefix_contains(&p, &a));
+	a = A("1.2.3.5");
+	assert_false(prefix_contains(&p, &a));
+
+	p = P("ff0e::/16");
+	a = A("ff0e:1::1");
+	assert_true(prefix_contains(&p, &a));
+	a = A("ff0f::1");
+	assert_false(prefix_contains(&p, &a));
+	p = P("2001:db8::/33");
+	a = A("2001:db8:7fff::1");
+	assert_true(prefix_contains(&p, &a));
+	a = A("2001:db8:8000::1");
+	assert_false(prefix_contains(&p, &a));
+}
+
+static void test_size_nth(void **state)
+{
+	struct inet_prefix p;
+	struct inet_addr a, want;
+
+	(void)state;
+	p = P("225.1.2.3");
+	assert_int_equal(prefix_size(&p, 1000), 1);
+	p = P("225.1.2.0/24");
+	assert_int_equal(prefix_size(&p, 1000), 256);
+	assert_int_equal(prefix_size(&p, 100), 100);
+	p = P("0.0.0.0/0");
+	assert_int_equal(prefix_size(&p, UINT64_MAX), 1ULL << 32);
+	p = P("ff0e::/64");
+	assert_int_equal(prefix_size(&p, 5000), 5000);
+	assert_true(prefix_size(&p, UINT64_MAX) == UINT64_MAX);
+	p = P("ff0e::/65");
+	assert_true(prefix_size(&p, UINT64_MAX) == 1ULL << 63);
+	p = P("::/0");
+	assert_int_equal(prefix_size(&p, 7), 7);
+
+	p = P("10.0.0.0/16");
+	prefix_nth(&p, 0, &a);
+	want = A("10.0.0.0");
+	assert_true(addr_equal(&a, &want));
+	prefix_nth(&p, 255, &a);
+	want = A("10.0.0.255");
+	assert_true(addr_equal(&a, &want));
+	prefix_nth(&p, 256, &a);
+	want = A("10.0.1.0");
+	assert_true(addr_equal(&a, &want));
+	prefix_nth(&p, 65535, &a);
+	want = A("10.0.255.255");
+	assert_true(addr_equal(&a, &want));
+	p = P("225.0.255.0/24");
+	prefix_nth(&p, 255, &a);
+	want = A("225.0.255.255");
+	assert_true(addr_equal(&a, &want));
+
+	p = P("ff0e::/64");
+	prefix_nth(&p, 0x10203, &a);
+	want = A("ff0e::1:203");
+	assert_true(addr_equal(&a, &want));
+	prefix_nth(&p, 0x1ffffffffULL, &a);
+	want = A("ff0e::1:ffff:ffff");
+	assert_true(addr_equal(&a, &want));
+}
+
+static void test_hash(void **state)
+{
+	struct inet_addr a, b;
+
+	(void)state;
+	a = A("225.1.2.3");
+	b = A("225.1.2.3");
+	assert_int_equal(addr_hash(&a, 0), addr_hash(&b, 0));
+	assert_int_equal(addr_hash(&a, 42), addr_hash(&b, 42));
+	assert_int_not_equal(addr_hash(&a, 0), addr_hash(&a, 1));
+	b = A("225.1.2.4");
+	assert_int_not_equal(addr_hash(&a, 0), addr_hash(&b, 0));
+	a = A("ff0e::1");
+	b = A("ff0e::1");
+	assert_int_equal(addr_hash(&a, 7), addr_hash(&b, 7));
+	b = A("ff0e::2");
+	assert_int_not_equal(addr_hash(&a, 7), addr_hash(&b, 7));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_addr_parse),
+		cmocka_unit_test(test_prefix_parse),
+		cmocka_unit_test(test_ntop),
+		cmocka_unit_test(test_predicates),
+		cmocka_unit_test(test_contains),
+		cmocka_unit_test(test_size_nth),
+		cmocka_unit_test(test_hash),
+	};
+
+	return cmocka_run_group_tests_name("addr", tests, NULL, NULL);
+}
