@@ -1,0 +1,662 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Starting and stopping the router under test.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "deadline.h"
+#include "node.h"
+#include "proc.h"
+#include "router.h"
+
+/* snprintf whose truncation is checked (and so not warned about) */
+#define SNP(buf, ...)                                          \
+	do {                                                   \
+		if (snprintf(buf, sizeof(buf), __VA_ARGS__) >= \
+		    (int)sizeof(buf))                          \
+			buf[sizeof(buf) - 2] = '~';            \
+	} while (0)
+
+static const char *const kind_names[] = {
+	[ROUTER_MCROUTED] = "mcrouted",
+	[ROUTER_SMCROUTE] = "smcroute",
+	[ROUTER_IGMPPROXY] = "igmpproxy",
+};
+
+int router_kind_parse(const char *name)
+{
+	if (!name || !*name)
+		return ROUTER_MCROUTED;
+	for (size_t i = 0; i < sizeof(kind_names) / sizeof(*kind_names); i++)
+		if (!strcmp(name, kind_names[i]))
+			return (int)i;
+	if (!strcmp(name, "smcrouted"))
+		return ROUTER_SMCROUTE;
+	return -1;
+}
+
+int router_kind_from_env(void)
+{
+	return router_kind_parse(getenv("ROUTER"));
+}
+
+const char *router_kind_name(enum router_kind kind)
+{
+	return kind <= ROUTER_IGMPPROXY ? kind_names[kind] : "?";
+}
+
+unsigned int router_features(enum router_kind kind)
+{
+	switch (kind) {
+	case ROUTER_MCROUTED:
+		return RF_IPV4 | RF_IPV6 | RF_STATIC | RF_PREFIX | RF_MGROUP |
+		       RF_TTL_THRESHOLD | RF_CTL | RF_RELOAD | RF_RELOAD_DIFF |
+		       RF_CONNTRACK_FLUSH | RF_NO_IPV6_SURVIVAL | RF_HOTPLUG;
+	case ROUTER_SMCROUTE:
+		return RF_IPV4 | RF_IPV6 | RF_STATIC | RF_PREFIX | RF_MGROUP |
+		       RF_TTL_THRESHOLD | RF_CTL | RF_RELOAD | RF_HOTPLUG;
+	case ROUTER_IGMPPROXY:
+		return RF_IPV4 | RF_IGMP_PROXY;
+	}
+	return 0;
+}
+
+static const struct {
+	unsigned int bit;
+	const char *why;
+} feature_why[] = {
+	{ RF_IPV4, "no IPv4 forwarding" },
+	{ RF_IPV6, "no IPv6 multicast routing" },
+	{ RF_STATIC,
+	  "no static routes (it forwards only what receivers join)" },
+	{ RF_PREFIX, "no group prefix routes" },
+	{ RF_MGROUP, "no mgroup joins" },
+	{ RF_TTL_THRESHOLD, "no ttl-threshold" },
+	{ RF_CTL, "no control socket for runtime changes" },
+	{ RF_RELOAD, "no config reload" },
+	{ RF_RELOAD_DIFF, "no reload diff (a reload re-installs every route)" },
+	{ RF_CONNTRACK_FLUSH,
+	  "no conntrack flush (NAT never applies to a running flow)" },
+	{ RF_NO_IPV6_SURVIVAL,
+	  "no IPv4-only mode (it fails without kernel IPv6)" },
+	{ RF_HOTPLUG, "no interface hotplug" },
+	{ RF_IGMP_PROXY, "no IGMP proxy mode" },
+};
+
+const char *router_skip_reason(enum router_kind kind, unsigned int features)
+{
+	static char buf[256];
+	unsigned int missing = features & ~router_features(kind);
+
+	if (!missing)
+		return NULL;
+	for (size_t i = 0; i < sizeof(feature_why) / sizeof(*feature_why); i++)
+		if (missing & feature_why[i].bit) {
+			snprintf(buf, sizeof(buf), "%s has %s",
+				 router_kind_name(kind), feature_why[i].why);
+			return buf;
+		}
+	return "unknown feature";
+}
+
+/* ------------------------------------------------------------------ */
+/* Binaries                                                           */
+
+static bool executable(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 && S_ISREG(st.st_mode) && !access(p, X_OK);
+}
+
+static bool in_path(const char *name, char *out, size_t len)
+{
+	const char *path = getenv("PATH");
+	char buf[PATH_MAX];
+
+	if (!path)
+		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	while (*path) {
+		const char *c = strchr(path, ':');
+		size_t n = c ? (size_t)(c - path) : strlen(path);
+
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, path, name);
+		if (n && executable(buf)) {
+			snprintf(out, len, "%s", buf);
+			return true;
+		}
+		path += n + (c ? 1 : 0);
+	}
+	/* sbin is not in every user's PATH */
+	for (const char *const *d =
+		     (const char *const[]){ "/usr/sbin", "/sbin", NULL };
+	     *d; d++) {
+		snprintf(buf, sizeof(buf), "%s/%s", *d, name);
+		if (executable(buf)) {
+			snprintf(out, len, "%s", buf);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * mcrouted/mcroutectl: $env, $BUILD/name, next to the running binary
+ * (BUILD/mclab, BUILD/cases/x), then PATH.
+ */
+static bool find_ours(const char *name, const char *env, char *out, size_t len)
+{
+	const char *e = getenv(env), *build = getenv("BUILD");
+	char exe[PATH_MAX], buf[PATH_MAX + 64];
+	ssize_t n;
+
+	if (e && *e) {
+		snprintf(out, len, "%s", e);
+		return executable(out);
+	}
+	if (build && *build) {
+		snprintf(buf, sizeof(buf), "%s/%s", build, name);
+		if (executable(buf)) {
+			snprintf(out, len, "%s", buf);
+			return true;
+		}
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		char *slash;
+
+		exe[n] = '\0';
+		for (int up = 0; up < 3; up++) {
+			slash = strrchr(exe, '/');
+			if (!slash)
+				break;
+			*slash = '\0';
+			snprintf(buf, sizeof(buf), "%s/%s", exe, name);
+			if (executable(buf)) {
+				snprintf(out, len, "%s", buf);
+				return true;
+			}
+		}
+	}
+	return in_path(name, out, len);
+}
+
+static bool find_bin(enum router_kind kind, bool ctl, char *out, size_t len)
+{
+	switch (kind) {
+	case ROUTER_MCROUTED:
+		return ctl ? find_ours("mcroutectl", "MCROUTECTL", out, len) :
+			     find_ours("mcrouted", "MCROUTED", out, len);
+	case ROUTER_SMCROUTE:
+		return in_path(ctl ? "smcroutectl" : "smcrouted", out, len);
+	case ROUTER_IGMPPROXY:
+		return ctl ? (out[0] = '\0', true) :
+			     in_path("igmpproxy", out, len);
+	}
+	return false;
+}
+
+const char *router_available(enum router_kind kind, char *bin, size_t len)
+{
+	static char why[128];
+	char ctl[PATH_MAX];
+
+	if (!find_bin(kind, false, bin, len)) {
+		snprintf(why, sizeof(why), "%s not found%s",
+			 kind == ROUTER_SMCROUTE ? "smcrouted" :
+						   router_kind_name(kind),
+			 kind == ROUTER_MCROUTED ?
+				 " (build it, or set MCROUTED=PATH)" :
+				 " (apt-get install "
+				 "smcroute igmpproxy)");
+		return why;
+	}
+	if (!find_bin(kind, true, ctl, sizeof(ctl))) {
+		snprintf(why, sizeof(why), "%s not found",
+			 kind == ROUTER_MCROUTED ? "mcroutectl" :
+						   "smcroutectl");
+		return why;
+	}
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Config translation                                                 */
+
+struct words {
+	char *w[64];
+	int n;
+	char buf[1024];
+};
+
+static void split(const char *line, size_t len, struct words *ws)
+{
+	char *s;
+
+	if (len >= sizeof(ws->buf))
+		len = sizeof(ws->buf) - 1;
+	memcpy(ws->buf, line, len);
+	ws->buf[len] = '\0';
+	s = strchr(ws->buf, '#');
+	if (s)
+		*s = '\0';
+	ws->n = 0;
+	for (s = strtok(ws->buf, " \t\r"); s && ws->n < 64;
+	     s = strtok(NULL, " \t\r"))
+		ws->w[ws->n++] = s;
+}
+
+struct ifset {
+	char names[64][IFNAMSIZ];
+	int n;
+};
+
+static void ifset_add(struct ifset *s, const char *name)
+{
+	for (int i = 0; i < s->n; i++)
+		if (!strcmp(s->names[i], name))
+			return;
+	if (s->n < 64 && strlen(name) < IFNAMSIZ)
+		strcpy(s->names[s->n++], name);
+}
+
+static bool ifset_has(const struct ifset *s, const char *name)
+{
+	for (int i = 0; i < s->n; i++)
+		if (!strcmp(s->names[i], name))
+			return true;
+	return false;
+}
+
+/* Interfaces of mroute/mgroup lines: from (up) and to (down). */
+static void scan_conf(const char *text, struct ifset *up, struct ifset *down,
+		      struct ifset *phy)
+{
+	const char *p = text;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		struct words ws;
+		int i;
+
+		split(p, len, &ws);
+		p += len + (nl ? 1 : 0);
+		if (ws.n >= 2 && !strcmp(ws.w[0], "phyint")) {
+			ifset_add(phy, ws.w[1]);
+			continue;
+		}
+		if (ws.n < 3 ||
+		    (strcmp(ws.w[0], "mroute") && strcmp(ws.w[0], "mgroup")))
+			continue;
+		for (i = 1; i + 1 < ws.n; i++) {
+			if (!strcmp(ws.w[i], "from")) {
+				ifset_add(up, ws.w[++i]);
+			} else if (!strcmp(ws.w[i], "to")) {
+				for (i++; i < ws.n; i++)
+					ifset_add(down, ws.w[i]);
+			}
+		}
+	}
+}
+
+char *router_conf_smcroute(const char *conf_text)
+{
+	struct ifset up = { 0 }, down = { 0 }, phy = { 0 };
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+	int i;
+
+	scan_conf(conf_text, &up, &down, &phy);
+	f = open_memstream(&out, &len);
+	if (!f)
+		return NULL;
+	fprintf(f,
+		"# written by mclab for smcrouted -N: phyint lines for the interfaces\n"
+		"# the routes and joins use\n");
+	for (i = 0; i < up.n; i++)
+		if (!ifset_has(&phy, up.names[i]))
+			fprintf(f, "phyint %s enable\n", up.names[i]);
+	for (i = 0; i < down.n; i++)
+		if (!ifset_has(&phy, down.names[i]) &&
+		    !ifset_has(&up, down.names[i]))
+			fprintf(f, "phyint %s enable\n", down.names[i]);
+	fprintf(f, "%s\n", conf_text);
+	fclose(f);
+	return out;
+}
+
+char *router_conf_igmpproxy(const char *conf_text, const char *const *ifnames,
+			    int nifs)
+{
+	struct ifset up = { 0 }, down = { 0 }, phy = { 0 };
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+	int i;
+
+	scan_conf(conf_text, &up, &down, &phy);
+	if (up.n != 1) {
+		errno = EINVAL; /* igmpproxy has exactly one upstream */
+		return NULL;
+	}
+	f = open_memstream(&out, &len);
+	if (!f)
+		return NULL;
+	fprintf(f, "# written by mclab from:\n");
+	for (const char *p = conf_text; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t l = nl ? (size_t)(nl - p) : strlen(p);
+
+		fprintf(f, "#   %.*s\n", (int)l, p);
+		p += l + (nl ? 1 : 0);
+	}
+	fprintf(f, "quickleave\n");
+	fprintf(f,
+		"phyint %s upstream ratelimit 0 threshold 1\n"
+		"\taltnet 0.0.0.0/0\n",
+		up.names[0]);
+	for (i = 0; i < down.n; i++)
+		if (strcmp(down.names[i], up.names[0]))
+			fprintf(f,
+				"phyint %s downstream ratelimit 0 threshold 1\n",
+				down.names[i]);
+	for (i = 0; i < nifs; i++)
+		if (!ifset_has(&up, ifnames[i]) &&
+		    !ifset_has(&down, ifnames[i]))
+			fprintf(f, "phyint %s disabled\n", ifnames[i]);
+	fclose(f);
+	return out;
+}
+
+/* ------------------------------------------------------------------ */
+/* Start and stop                                                     */
+
+static int write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "we");
+	int rc = 0;
+
+	if (!f)
+		return -1;
+	if (fputs(text, f) < 0)
+		rc = -1;
+	if (fclose(f) < 0)
+		rc = -1;
+	return rc;
+}
+
+static void log_tail(const char *path, char *out, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	char buf[8192];
+	size_t n;
+	const char *p;
+	int lines = 0;
+
+	out[0] = '\0';
+	if (!f)
+		return;
+	if (fseek(f, -(long)(sizeof(buf) - 1), SEEK_END) < 0)
+		rewind(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* last 8 lines */
+	for (p = buf + n; p > buf; p--)
+		if (p[-1] == '\n' && p != buf + n && ++lines == 9)
+			break;
+	if (snprintf(out, len, "%s", p) >= (int)len && len > 4)
+		strcpy(out + len - 4, "...");
+}
+
+struct ready_arg {
+	struct router *r;
+};
+
+static bool ctl_ready(void *arg)
+{
+	struct router *r = ((struct ready_arg *)arg)->r;
+	const char *argv[8];
+	struct node_result res;
+	bool ok;
+	int i = 0;
+
+	if (!proc_running(r->pid))
+		return true; /* died: stop waiting */
+	argv[i++] = r->ctl;
+	argv[i++] = "-u";
+	argv[i++] = r->sock;
+	if (r->kind == ROUTER_MCROUTED) {
+		argv[i++] = "show";
+		argv[i++] = "interfaces";
+	} else {
+		argv[i++] = "-p";
+		argv[i++] = "show";
+	}
+	argv[i] = NULL;
+	if (node_exec(r->node, argv, 2000, &res) < 0)
+		return false;
+	ok = res.exit_code == 0;
+	node_result_free(&res);
+	return ok;
+}
+
+static bool vifs_ready(void *arg)
+{
+	struct router *r = ((struct ready_arg *)arg)->r;
+	struct mr_vif *v;
+	int n;
+
+	if (!proc_running(r->pid))
+		return true;
+	n = proc_read_mr_vif(r->node, AF_INET, &v);
+	free(v);
+	return n >= r->nvifs_expected;
+}
+
+int router_start(struct router *r, enum router_kind kind, struct node *n,
+		 const char *conf_text, const char *const *extra_args,
+		 unsigned int timeout_ms, char *err, size_t errlen)
+{
+	char tmp[PATH_MAX], tail[2048];
+	const char *argv[48], *why;
+	char *text = NULL;
+	struct ready_arg ra = { r };
+	int i = 0;
+	bool ok;
+
+	memset(r, 0, sizeof(*r));
+	r->kind = kind;
+	r->node = n;
+	why = router_available(kind, r->bin, sizeof(r->bin));
+	if (why) {
+		snprintf(err, errlen, "%s", why);
+		return -1;
+	}
+	find_bin(kind, true, r->ctl, sizeof(r->ctl));
+	snprintf(tmp, sizeof(tmp), "%s/tmp", n->lab->results);
+	if (mkdir_p(tmp, 0755) < 0) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	SNP(r->conf, "%s/%s-%s.conf", tmp, n->name, router_kind_name(kind));
+	SNP(r->pidfile, "%s/%s-%s.pid", tmp, n->name, router_kind_name(kind));
+	/* sun_path is 108 bytes: the socket goes to /run when tmp is long */
+	SNP(r->sock, "%s/%s-%s.sock", tmp, n->name, router_kind_name(kind));
+	if (strlen(r->sock) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+		mkdir_p("/run/mclab", 0755);
+		snprintf(r->sock, sizeof(r->sock), "/run/mclab/%s-%s.sock",
+			 n->ns, router_kind_name(kind));
+	}
+	unlink(r->sock);
+
+	switch (kind) {
+	case ROUTER_MCROUTED:
+		text = strdup(conf_text);
+		break;
+	case ROUTER_SMCROUTE:
+		text = router_conf_smcroute(conf_text);
+		break;
+	case ROUTER_IGMPPROXY: {
+		const struct topo_if *ifs[64];
+		const char *names[64];
+		int cnt = n->index >= 0 ? topo_node_ifs(n->lab->topo, n->index,
+							ifs, 64) :
+					  0;
+		struct ifset up = { 0 }, down = { 0 }, phy = { 0 };
+
+		for (int k = 0; k < cnt && k < 64; k++)
+			names[k] = ifs[k]->ifname;
+		text = router_conf_igmpproxy(conf_text, names,
+					     cnt < 64 ? cnt : 64);
+		scan_conf(conf_text, &up, &down, &phy);
+		r->nvifs_expected = up.n + down.n;
+		r->sock[0] = '\0';
+		break;
+	}
+	}
+	if (!text) {
+		snprintf(
+			err, errlen, "%s config: %s", router_kind_name(kind),
+			kind == ROUTER_IGMPPROXY ?
+				"igmpproxy needs routes from exactly one interface" :
+				strerror(errno));
+		return -1;
+	}
+	if (write_text(r->conf, text) < 0) {
+		snprintf(err, errlen, "%s: %s", r->conf, strerror(errno));
+		free(text);
+		return -1;
+	}
+	free(text);
+
+	argv[i++] = r->bin;
+	switch (kind) {
+	case ROUTER_MCROUTED:
+	case ROUTER_SMCROUTE:
+		argv[i++] = "-n";
+		if (kind == ROUTER_SMCROUTE)
+			argv[i++] = "-N";
+		argv[i++] = "-f";
+		argv[i++] = r->conf;
+		argv[i++] = "-u";
+		argv[i++] = r->sock;
+		argv[i++] = "-P";
+		argv[i++] = r->pidfile;
+		argv[i++] = "-l";
+		argv[i++] = "debug";
+		break;
+	case ROUTER_IGMPPROXY:
+		argv[i++] = "-n";
+		argv[i++] = "-d";
+		argv[i++] = r->conf;
+		break;
+	}
+	for (int k = 0; extra_args && extra_args[k] && i < 46; k++)
+		argv[i++] = extra_args[k];
+	argv[i] = NULL;
+	r->pid = node_spawn(n, argv, router_kind_name(kind), r->log,
+			    sizeof(r->log));
+	if (r->pid < 0) {
+		snprintf(err, errlen, "start %s: %s", r->bin, strerror(errno));
+		return -1;
+	}
+	if (kind == ROUTER_IGMPPROXY)
+		ok = wait_until(vifs_ready, &ra, timeout_ms, 2);
+	else
+		ok = wait_until(ctl_ready, &ra, timeout_ms, 2);
+	if (ok && proc_running(r->pid))
+		return 0;
+	{
+		bool died = !proc_running(r->pid);
+		int code = router_stop(r, 1000);
+
+		log_tail(r->log, tail, sizeof(tail));
+		if (died)
+			snprintf(err, errlen,
+				 "%s exited with %d at start; %s:\n%s",
+				 router_kind_name(kind), code, r->log, tail);
+		else
+			snprintf(err, errlen,
+				 "%s not ready within %u ms; %s:\n%s",
+				 router_kind_name(kind),
+				 timeout_ms * timeout_mult(), r->log, tail);
+	}
+	return -1;
+}
+
+int router_reload(struct router *r, const char *conf_text)
+{
+	char *text;
+	int rc;
+
+	if (r->kind == ROUTER_SMCROUTE)
+		text = router_conf_smcroute(conf_text);
+	else
+		text = strdup(conf_text);
+	if (!text)
+		return -1;
+	rc = write_text(r->conf, text);
+	free(text);
+	if (rc < 0)
+		return -1;
+	return kill(r->pid, SIGHUP);
+}
+
+int router_stop(struct router *r, unsigned int timeout_ms)
+{
+	int code;
+
+	if (!r || r->pid <= 0)
+		return -1;
+	code = node_stop(r->pid, SIGTERM, timeout_ms);
+	r->pid = 0;
+	if (r->sock[0])
+		unlink(r->sock);
+	return code;
+}
+
+bool router_running(const struct router *r)
+{
+	return r && r->pid > 0 && proc_running(r->pid);
+}
+
+int router_ctl(struct router *r, char *out, size_t outlen, const char *fmt, ...)
+{
+	struct node_result res;
+	char *args = NULL;
+	va_list ap;
+	int rc;
+
+	if (!r->ctl[0] || !r->sock[0]) {
+		errno = ENOTSUP;
+		return -1;
+	}
+	va_start(ap, fmt);
+	rc = vasprintf(&args, fmt, ap);
+	va_end(ap);
+	if (rc < 0)
+		return -1;
+	rc = node_sh(r->node, 5000, &res, "'%s' -u '%s' %s%s", r->ctl, r->sock,
+		     r->kind == ROUTER_SMCROUTE ? "-p " : "", args);
+	free(args);
+	if (rc < 0)
+		return -1;
+	if (out)
+		snprintf(out, outlen, "%s%s", res.out, res.err);
+	rc = res.exit_code;
+	node_result_free(&res);
+	return rc;
+}
