@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -93,6 +94,9 @@ int mclab_become_root(char *err, size_t errlen)
 
 	if (geteuid() == 0)
 		return 0;
+	/* after a setuid() from root the process is not dumpable, and its
+	 * /proc/self/uid_map not writable by itself */
+	prctl(PR_SET_DUMPABLE, 1);
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET) < 0) {
 		snprintf(err, errlen,
 			 "not root and user namespaces disabled: %s",
