@@ -76,8 +76,8 @@ static const char *why_disabled(void)
  */
 static int private_run(void)
 {
-	if (mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV,
-		  "mode=0755") < 0)
+	if (mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") <
+	    0)
 		return -1;
 	if (mkdir("/run/netns", 0755) < 0 && errno != EEXIST)
 		return -1;
