@@ -762,6 +762,10 @@ static bool all_ready(void *arg)
 /* ------------------------------------------------------------------ */
 /* Labs                                                               */
 
+/* labs of this process that are up, for unique ids */
+static int live_labs, lab_seq;
+static pid_t live_pid;
+
 static struct lab *lab_alloc(struct topo *t, const char *id)
 {
 	struct lab *lab = calloc(1, sizeof(*lab));
@@ -773,9 +777,12 @@ static struct lab *lab_alloc(struct topo *t, const char *id)
 	lab->owner = getpid();
 	if (id && *id)
 		snprintf(lab->id, sizeof(lab->id), "%s", id);
-	else
+	else if (!live_labs || live_pid != getpid())
 		snprintf(lab->id, sizeof(lab->id), LAB_PREFIX "%d",
 			 (int)getpid());
+	else /* another lab of this process is up: "mcl-<pid>.<n>" */
+		snprintf(lab->id, sizeof(lab->id), LAB_PREFIX "%d.%d",
+			 (int)getpid(), ++lab_seq);
 	lab->nnodes = t->nnodes;
 	lab->nswitches = t->nlans;
 	lab->nodes =
@@ -1062,6 +1069,12 @@ struct lab *lab_up(struct topo *t, const char *id, char *err, size_t errlen)
 		return NULL;
 	}
 	lab->up_ns = mono_ns() - t0;
+	if (live_pid != getpid()) {
+		/* a forked child starts with no lab of its own */
+		live_pid = getpid();
+		live_labs = 0;
+	}
+	live_labs++;
 	return lab;
 }
 
@@ -1076,8 +1089,11 @@ void lab_down(struct lab *lab)
 {
 	if (!lab)
 		return;
-	if (lab->owner == getpid())
+	if (lab->owner == getpid()) {
 		lab_destroy(lab);
+		if (live_pid == getpid() && live_labs > 0)
+			live_labs--;
+	}
 	lab_free(lab);
 }
 
