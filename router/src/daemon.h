@@ -45,6 +45,7 @@ struct daemon {
 
 	int mrt_fd[KF_N];
 	int ctl_fd;
+	int ct_fd; /* conntrack events, -1 when off */
 	bool running;
 	unsigned long reloads, reload_errors;
 	unsigned long bad_requests;

@@ -73,8 +73,8 @@ void logit(int prio, const char *fmt, ...)
 		struct timespec ts;
 
 		clock_gettime(CLOCK_REALTIME, &ts);
-		fprintf(stderr, "%lld.%03ld %s: ", (long long)ts.tv_sec,
-			ts.tv_nsec / 1000000, tag[prio & 7]);
+		fprintf(stderr, "%lld.%06ld %s: ", (long long)ts.tv_sec,
+			ts.tv_nsec / 1000, tag[prio & 7]);
 		vfprintf(stderr, fmt, ap);
 		fputc('\n', stderr);
 	}

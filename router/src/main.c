@@ -220,7 +220,7 @@ static void handle_signals(struct daemon *d, int sfd)
 
 static void loop(struct daemon *d, int sfd)
 {
-	enum { P_SIG, P_TIMER, P_NL, P_CTL, P_MRT4, P_MRT6, P_N };
+	enum { P_SIG, P_TIMER, P_NL, P_CTL, P_CT, P_MRT4, P_MRT6, P_N };
 	struct pollfd pfd[P_N];
 
 	while (d->running) {
@@ -233,6 +233,7 @@ static void loop(struct daemon *d, int sfd)
 		pfd[P_TIMER].fd = d->timers.fd;
 		pfd[P_NL].fd = iface_fd(&d->ifaces);
 		pfd[P_CTL].fd = d->ctl_fd;
+		pfd[P_CT].fd = d->ct_fd;
 		pfd[P_MRT4].fd = d->mrt_fd[KF_V4];
 		pfd[P_MRT6].fd = d->ipv6_off ? -1 : d->mrt_fd[KF_V6];
 
@@ -242,10 +243,14 @@ static void loop(struct daemon *d, int sfd)
 			log_err("poll: %s", strerror(errno));
 			break;
 		}
+		/* Flow tuples first: an upcall's flow is then known. */
+		if (pfd[P_CT].revents)
+			ct_events_read(&d->ct);
 		if (pfd[P_MRT4].revents)
 			read_mrt(d, KF_V4);
 		if (pfd[P_MRT6].revents)
 			read_mrt(d, KF_V6);
+		conntrack_flush(&d->ct);
 		if (pfd[P_NL].revents) {
 			int rc = iface_read(&d->ifaces);
 
@@ -406,6 +411,7 @@ int main(int argc, char **argv)
 
 	open_family(d, KF_V4);
 	open_family(d, KF_V6);
+	d->ct_fd = d->conf.conntrack_flush ? ct_events_open(&d->ct) : -1;
 	c = iface_open(&d->ifaces);
 	if (c) {
 		log_err("cannot read interfaces (netlink): %s", strerror(-c));

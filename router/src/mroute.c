@@ -373,6 +373,17 @@ static void sync_rule(struct mroute *m, const struct rule *r)
 			if (ifname_match(r->iif, in->name) && usable(m, in))
 				vif_need(m, fam, in);
 		}
+		/*
+		 * The outbound side too: the route uses them, mc_forwarding
+		 * and ip_mr_vif show it, and the upcall path saves a call.
+		 */
+		for (size_t o = 0; o < r->n_oifs; o++) {
+			const struct iface *out =
+				iface_by_name(m->ifaces, r->oifs[o]);
+
+			if (out && usable(m, out))
+				vif_need(m, fam, out);
+		}
 		return;
 	}
 	e = ent_get(m, fam, &r->src.addr, &r->grp.addr);
@@ -478,6 +489,13 @@ static void learn(struct mroute *m, const struct kern_upcall *up,
 	e->learned = true;
 	strcpy(e->iif, iif);
 	install(m, e, &want);
+	if (log_get_level() >= LOG_DEBUG) {
+		char s[ADDR_STRLEN], g[ADDR_STRLEN];
+
+		log_debug("learned (%s,%s) on %s",
+			  addr_ntop(&up->src, s, sizeof(s)),
+			  addr_ntop(&up->grp, g, sizeof(g)), iif);
+	}
 	if (!e->in_kernel)
 		ent_free(m, e);
 }

@@ -303,8 +303,8 @@ static void test_star_g_upcall(void **state)
 	rule(e, "wlan0 225.1.2.3 usb0", RULE_CONF);
 	rule(e, "wlan0 225.9.0.0/16 usb1", RULE_CONF);
 	mroute_sync(&e->m);
-	/* Only the inbound VIF exists until a source shows up. */
-	assert_int_equal(mroute_vif_count(&e->m, KF_V4), 1);
+	/* VIFs for the route's interfaces, no MFC until a source shows up. */
+	assert_int_equal(mroute_vif_count(&e->m, KF_V4), 3);
 	assert_int_equal(fk.mfc_add, 0);
 
 	upcall(e, KU_NOCACHE, "wlan0", "192.0.2.2", "225.1.2.3");
@@ -464,7 +464,7 @@ static void test_ipv6(void **state)
 	rule(e, "wlan0 2001:db8:1::2 ff0e::1:3 usb0", RULE_CONF);
 	rule(e, "wlan0 ff0e::2:0/112 usb1", RULE_CONF);
 	mroute_sync(&e->m);
-	assert_int_equal(mroute_vif_count(&e->m, KF_V6), 2);
+	assert_int_equal(mroute_vif_count(&e->m, KF_V6), 3);
 	assert_int_equal(mroute_vif_count(&e->m, KF_V4), 0);
 	k = kmfc("2001:db8:1::2", "ff0e::1:3");
 	assert_non_null(k);

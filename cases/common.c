@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The integration suites' shared fixture and helpers.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <netinet/in.h>
+
+#include "common.h"
+
+void fx_up(struct fx *f, const char *topo, unsigned int features,
+	   const char *conf)
+{
+	char err[1024], bin[512];
+	const char *why;
+	int kind;
+	struct node *rtr;
+
+	memset(f, 0, sizeof(*f));
+	kind = router_kind_from_env();
+	if (kind < 0) {
+		snprintf(f->skip, sizeof(f->skip),
+			 "ROUTER=%s is not mcrouted, smcroute or igmpproxy",
+			 getenv("ROUTER"));
+		return;
+	}
+	f->kind = (enum router_kind)kind;
+	if (geteuid() != 0) {
+		snprintf(f->skip, sizeof(f->skip),
+			 "needs root (or the user-namespace re-entry)");
+		return;
+	}
+	why = router_available(f->kind, bin, sizeof(bin));
+	if (why) {
+		snprintf(f->skip, sizeof(f->skip), "%s", why);
+		return;
+	}
+	why = router_skip_reason(f->kind, features);
+	if (why) {
+		snprintf(f->skip, sizeof(f->skip), "%s", why);
+		return;
+	}
+	lab_sweep(false);
+	f->lab = lab_up_file(topo, err, sizeof(err));
+	if (!f->lab) {
+		snprintf(f->skip, sizeof(f->skip), "cannot build %s: %s", topo,
+			 err);
+		return;
+	}
+	INFO("%s up in %.1f ms, router %s\n", topo, f->lab->up_ns / 1e6,
+	     router_kind_name(f->kind));
+	rtr = lab_router(f->lab);
+	if (!conf)
+		return;
+	if (router_start(&f->r, f->kind, rtr, conf, NULL, T_READY, err,
+			 sizeof(err))) {
+		/* The router failing to start is a failure, not a skip. */
+		print_message("# router_start: %s\n", err);
+		f->router_up = false;
+		return;
+	}
+	f->router_up = true;
+}
+
+void fx_down(struct fx *f)
+{
+	if (f->router_up)
+		router_stop(&f->r, 3000);
+	f->router_up = false;
+	lab_down(f->lab);
+	f->lab = NULL;
+}
+
+struct node *fx_node(struct fx *f, const char *name)
+{
+	struct node *n = lab_node(f->lab, name);
+
+	if (!n)
+		fail_msg("no node %s in the topology", name);
+	return n;
+}
+
+const char *fx_ns(struct fx *f, const char *name)
+{
+	return fx_node(f, name)->ns;
+}
+
+void fx_restart(struct fx *f, const char *conf, const char *const *extra)
+{
+	char err[1024];
+
+	if (f->router_up)
+		router_stop(&f->r, 3000);
+	f->router_up = false;
+	if (router_start(&f->r, f->kind, lab_router(f->lab), conf, extra,
+			 T_READY, err, sizeof(err)))
+		fail_msg("router_start: %s", err);
+	f->router_up = true;
+}
+
+struct mfc_want {
+	struct fx *f;
+	const char *src, *grp;
+};
+
+static bool has_mfc(void *arg)
+{
+	struct mfc_want *w = arg;
+	int family = strchr(w->grp, ':') ? AF_INET6 : AF_INET;
+	struct mr_mfc *m = NULL;
+	int n = proc_read_mr_mfc(w->f->r.node, family, &m);
+	bool found = n > 0 && mr_mfc_find_str(m, n, w->src, w->grp) != NULL;
+
+	free(m);
+	return found;
+}
+
+bool wait_mfc(struct fx *f, const char *src, const char *grp,
+	      unsigned int timeout_ms)
+{
+	struct mfc_want w = { f, src, grp };
+
+	return wait_until(has_mfc, &w, timeout_ms, 5);
+}
+
+struct vif_want {
+	struct fx *f;
+	int family;
+	const char *ifname;
+};
+
+static bool has_vif(void *arg)
+{
+	struct vif_want *w = arg;
+	struct mr_vif *v = NULL;
+	int n = proc_read_mr_vif(w->f->r.node, w->family, &v);
+	bool found = n > 0 && mr_vif_by_name(v, n, w->ifname) != NULL;
+
+	free(v);
+	return found;
+}
+
+bool wait_vif(struct fx *f, int family, const char *ifname,
+	      unsigned int timeout_ms)
+{
+	struct vif_want w = { f, family, ifname };
+
+	return wait_until(has_vif, &w, timeout_ms, 5);
+}
+
+unsigned long send_udp(struct fx *f, const char *node, const char *ifname,
+		       const char *src, const char *group, int ttl,
+		       unsigned long count, uint32_t stream)
+{
+	struct udp_tx_stats st;
+	struct udp_tx_opts o = {
+		.netns = fx_ns(f, node),
+		.ifname = ifname,
+		.src = src,
+		.group = group,
+		.sport = CASE_SPORT,
+		.dport = CASE_PORT,
+		.ttl = ttl,
+		.count = count,
+		.pps = 1000,
+		.stream = stream,
+	};
+	int rc = udp_send(&o, &st);
+
+	if (rc)
+		fail_msg("udp_send %s -> %s: %s", src, group, strerror(-rc));
+	return st.sent;
+}
+
+bool expect_exact(struct cap *c, const struct pkt_match *m, size_t n,
+		  const char *what)
+{
+	if (n)
+		cap_wait(c, m, n, T_FLOW);
+	/* Give extras (duplicates, leaks) their chance to show up. */
+	cap_wait(c, m, n + 1, T_SILENCE);
+	return cap_expect(c, m, n, what);
+}

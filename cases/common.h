@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What every integration suite shares: a group fixture (a topology, the
+ * router under test started with a config), skip handling that says why,
+ * and short-hands for sending and counting traffic.
+ *
+ * A suite is written once against this and libmclab; it never knows which
+ * router runs (ROUTER=mcrouted|smcroute|igmpproxy).  Whatever the router
+ * cannot do is skipped with the reason, never passed.
+ */
+#ifndef CASES_COMMON_H
+#define CASES_COMMON_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "mclab.h"
+
+#define CASE_PORT 5001
+#define CASE_SPORT 40001
+#define T_READY 5000 /* router start, ms (scaled) */
+#define T_FLOW 3000 /* traffic to arrive */
+#define T_SILENCE 300 /* how long nothing must arrive for a negative */
+
+#define INFO(...) print_message("# INFO " __VA_ARGS__)
+
+struct fx {
+	struct lab *lab;
+	struct router r;
+	enum router_kind kind;
+	bool router_up;
+	char skip[1200]; /* non-empty: the group's tests skip with this */
+};
+
+/*
+ * Group setup: bring up topology topo and start the router under test in
+ * the topology's router node with conf.  Never fails the group: when this
+ * machine or router cannot run it, f->skip says why and every test skips.
+ * features: the router_feature bits the suite needs.
+ */
+void fx_up(struct fx *f, const char *topo, unsigned int features,
+	   const char *conf);
+void fx_down(struct fx *f);
+/* Skip the running test when the group could not be set up. */
+#define FX_CHECK(f)                                                      \
+	do {                                                             \
+		if ((f)->skip[0]) {                                      \
+			print_message("# SKIP reason: %s\n", (f)->skip); \
+			skip();                                          \
+		}                                                        \
+	} while (0)
+/* Skip the running test when the router lacks a feature. */
+#define FX_NEED(f, features)                                                \
+	do {                                                                \
+		const char *why_ = router_skip_reason((f)->kind, features); \
+		if (why_) {                                                 \
+			print_message("# SKIP reason: %s\n", why_);         \
+			skip();                                             \
+		}                                                           \
+	} while (0)
+
+struct node *fx_node(struct fx *f, const char *name);
+/* The netns name of a node (for traffic/capture calls). */
+const char *fx_ns(struct fx *f, const char *name);
+/* Stop the router (if running) and start it again with conf. */
+void fx_restart(struct fx *f, const char *conf, const char *const *extra);
+
+/* Wait until the router's MFC (family) has an entry for (src, grp). */
+bool wait_mfc(struct fx *f, const char *src, const char *grp,
+	      unsigned int timeout_ms);
+/* Wait until the router's VIF table (family) lists ifname. */
+bool wait_vif(struct fx *f, int family, const char *ifname,
+	      unsigned int timeout_ms);
+
+/* Send count UDP datagrams from node:ifname (source src) to group. */
+unsigned long send_udp(struct fx *f, const char *node, const char *ifname,
+		       const char *src, const char *group, int ttl,
+		       unsigned long count, uint32_t stream);
+
+/*
+ * Expect exactly n records matching m in c, waiting up to timeout_ms for
+ * them (0 = T_FLOW) and then T_SILENCE more for extras.  On a mismatch the
+ * capture is saved and its tcpdump text printed.  Returns true when exact.
+ */
+bool expect_exact(struct cap *c, const struct pkt_match *m, size_t n,
+		  const char *what);
+
+#endif
