@@ -466,9 +466,24 @@ static bool vifs_ready(void *arg)
 	return n >= r->nvifs_expected;
 }
 
+bool router_find_tool(const char *name, char *out, size_t len)
+{
+	return find_ours(name, "MCLAB_TOOL_DIR_UNUSED", out, len);
+}
+
 int router_start(struct router *r, enum router_kind kind, struct node *n,
 		 const char *conf_text, const char *const *extra_args,
 		 unsigned int timeout_ms, char *err, size_t errlen)
+{
+	return router_start_wrapped(r, kind, n, conf_text, extra_args, NULL,
+				    timeout_ms, err, errlen);
+}
+
+int router_start_wrapped(struct router *r, enum router_kind kind,
+			 struct node *n, const char *conf_text,
+			 const char *const *extra_args,
+			 const char *const *wrapper, unsigned int timeout_ms,
+			 char *err, size_t errlen)
 {
 	char tmp[PATH_MAX], tail[2048];
 	const char *argv[48], *why;
@@ -542,6 +557,8 @@ int router_start(struct router *r, enum router_kind kind, struct node *n,
 	}
 	free(text);
 
+	for (int k = 0; wrapper && wrapper[k] && i < 8; k++)
+		argv[i++] = wrapper[k];
 	argv[i++] = r->bin;
 	switch (kind) {
 	case ROUTER_MCROUTED:

@@ -85,6 +85,19 @@ const char *router_available(enum router_kind kind, char *bin, size_t len);
 int router_start(struct router *r, enum router_kind kind, struct node *n,
 		 const char *conf_text, const char *const *extra_args,
 		 unsigned int timeout_ms, char *err, size_t errlen);
+/*
+ * router_start with the daemon run under a wrapper command (NULL-terminated,
+ * at most 8 words), e.g. { ".../mclab-noipv6", NULL } for a kernel without
+ * IPv6.
+ */
+int router_start_wrapped(struct router *r, enum router_kind kind,
+			 struct node *n, const char *conf_text,
+			 const char *const *extra_args,
+			 const char *const *wrapper, unsigned int timeout_ms,
+			 char *err, size_t errlen);
+/* One of our own binaries (mcrouted, mclab-noipv6, ...): $BUILD, next to
+ * the running program, then PATH. */
+bool router_find_tool(const char *name, char *out, size_t len);
 /* Replace the config file and send SIGHUP. */
 int router_reload(struct router *r, const char *conf_text);
 /* SIGTERM, wait, SIGKILL at the deadline.  Returns the exit code. */
