@@ -2,7 +2,7 @@
 /*
  * A kernel without IPv6 (the field report's "Errno(97): Address family not
  * supported by protocol"), simulated for the router alone by a seccomp
- * filter (mclab-noipv6): socket(AF_INET6) fails with EAFNOSUPPORT.  The
+ * filter (mclab-fault --no-ipv6): socket(AF_INET6) fails with EAFNOSUPPORT.  The
  * router must log one clear warning, report each IPv6 line as skipped, and
  * keep routing IPv4.  (Debian's smcroute 2.5.6 segfaults here.)
  */
@@ -24,14 +24,14 @@ static int setup(void **state)
 {
 	static struct fx f;
 	char err[2048];
-	const char *wrap[] = { wrap_bin, NULL };
+	const char *wrap[] = { wrap_bin, "--no-ipv6", NULL };
 
 	fx_up(&f, "pi-router", RF_STATIC | RF_NO_IPV6_SURVIVAL, NULL);
 	*state = &f;
 	if (f.skip[0])
 		return 0;
-	if (!router_find_tool("mclab-noipv6", wrap_bin, sizeof(wrap_bin))) {
-		snprintf(f.skip, sizeof(f.skip), "mclab-noipv6 is not built");
+	if (!router_find_tool("mclab-fault", wrap_bin, sizeof(wrap_bin))) {
+		snprintf(f.skip, sizeof(f.skip), "mclab-fault is not built");
 		return 0;
 	}
 	if (router_start_wrapped(&f.r, f.kind, lab_router(f.lab), conf, NULL,

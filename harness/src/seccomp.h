@@ -11,4 +11,8 @@
  * Returns 0 or -1 with errno. */
 int seccomp_deny_ipv6(void);
 
+/* A kernel without IPv4 multicast routing: setsockopt(IPPROTO_IP,
+ * MRT_INIT) fails with ENOPROTOOPT. */
+int seccomp_deny_mroute(void);
+
 #endif

@@ -48,7 +48,8 @@ struct daemon {
 	int ct_fd; /* conntrack events, -1 when off */
 	bool running;
 	unsigned long reloads, reload_errors;
-	unsigned long bad_requests;
+	unsigned long bad_requests; /* could not be decoded */
+	unsigned long refused_requests; /* decoded, then refused */
 	uint64_t started_ns;
 };
 

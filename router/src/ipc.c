@@ -280,6 +280,7 @@ static void show_stats(struct daemon *d, struct strbuf *b, bool json)
 		{ "reloads", d->reloads },
 		{ "reload_errors", d->reload_errors },
 		{ "bad_requests", d->bad_requests },
+		{ "refused_requests", d->refused_requests },
 		{ "ipv6", !d->ipv6_off },
 	};
 
@@ -475,8 +476,10 @@ void ipc_accept(struct daemon *d)
 	}
 	if (rc == MSG_OK) {
 		log_debug("ctl: %s%s", req->json ? "-j " : "", req->argv[0]);
-		if (dispatch(d, req, &b, err, sizeof(err)))
+		if (dispatch(d, req, &b, err, sizeof(err))) {
+			d->refused_requests++;
 			rc = MSG_BAD;
+		}
 	} else {
 		d->bad_requests++;
 	}
