@@ -182,3 +182,122 @@ bool expect_exact(struct cap *c, const struct pkt_match *m, size_t n,
 	cap_wait(c, m, n + 1, T_SILENCE);
 	return cap_expect(c, m, n, what);
 }
+
+bool fx_start(struct fx *f, const char *conf)
+{
+	char err[1024];
+
+	if (f->router_up)
+		router_stop(&f->r, 3000);
+	f->router_up = false;
+	if (router_start(&f->r, f->kind, lab_router(f->lab), conf, NULL,
+			 T_READY, err, sizeof(err))) {
+		print_message("# router_start: %s\n", err);
+		return false;
+	}
+	f->router_up = true;
+	return true;
+}
+
+int fx_write_conf(struct fx *f, const char *conf)
+{
+	char *text = f->kind == ROUTER_SMCROUTE ? router_conf_smcroute(conf) :
+						  strdup(conf);
+	FILE *fp;
+	int rc = 0;
+
+	if (!text)
+		return -1;
+	fp = fopen(f->r.conf, "we");
+	if (!fp || fputs(text, fp) < 0)
+		rc = -1;
+	if (fp && fclose(fp) < 0)
+		rc = -1;
+	free(text);
+	return rc;
+}
+
+static bool no_mfc(void *arg)
+{
+	struct mfc_want *w = arg;
+	int family = strchr(w->grp, ':') ? AF_INET6 : AF_INET;
+	struct mr_mfc *m = NULL;
+	int n = proc_read_mr_mfc(w->f->r.node, family, &m);
+	bool gone = n == 0 ||
+		    (n > 0 && mr_mfc_find_str(m, n, w->src, w->grp) == NULL);
+
+	free(m);
+	return gone;
+}
+
+bool wait_no_mfc(struct fx *f, const char *src, const char *grp,
+		 unsigned int timeout_ms)
+{
+	struct mfc_want w = { f, src, grp };
+
+	return wait_until(no_mfc, &w, timeout_ms, 5);
+}
+
+long long mfc_pkts(struct fx *f, const char *src, const char *grp)
+{
+	int family = strchr(grp, ':') ? AF_INET6 : AF_INET;
+	struct mr_mfc *m = NULL;
+	int n = proc_read_mr_mfc(f->r.node, family, &m);
+	const struct mr_mfc *e = n > 0 ? mr_mfc_find_str(m, n, src, grp) : NULL;
+	long long pkts = e ? (long long)e->pkts : -1;
+
+	free(m);
+	return pkts;
+}
+
+struct igmp_want {
+	struct node *n;
+	const char *dev, *group;
+	bool present;
+};
+
+static bool igmp_state(void *arg)
+{
+	struct igmp_want *w = arg;
+	int family = strchr(w->group, ':') ? AF_INET6 : AF_INET;
+	struct igmp_group *g = NULL;
+	int n = proc_read_igmp(w->n, family, &g);
+	bool found = n > 0 && igmp_find(g, n, w->dev, w->group) != NULL;
+
+	free(g);
+	return n >= 0 && found == w->present;
+}
+
+bool wait_igmp(struct node *n, const char *dev, const char *group, bool present,
+	       unsigned int timeout_ms)
+{
+	struct igmp_want w = { n, dev, group, present };
+
+	return wait_until(igmp_state, &w, timeout_ms, 5);
+}
+
+void node_must(struct node *n, const char *fmt, ...)
+{
+	struct node_result res;
+	char *cmd = NULL;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vasprintf(&cmd, fmt, ap);
+	va_end(ap);
+	if (rc < 0)
+		fail_msg("out of memory");
+	rc = node_sh(n, 5000, &res, "%s", cmd);
+	if (rc < 0)
+		fail_msg("%s: cannot run: %s", cmd, strerror(errno));
+	if (res.exit_code != 0) {
+		print_message("# %s: exit %d\n# %s%s", cmd, res.exit_code,
+			      res.out, res.err);
+		node_result_free(&res);
+		free(cmd);
+		fail_msg("command failed in %s", n->name);
+	}
+	node_result_free(&res);
+	free(cmd);
+}

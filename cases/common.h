@@ -90,4 +90,29 @@ unsigned long send_udp(struct fx *f, const char *node, const char *ifname,
 bool expect_exact(struct cap *c, const struct pkt_match *m, size_t n,
 		  const char *what);
 
+/* ---- helpers for the mgroup, reload and hotplug suites -------------- */
+
+/*
+ * Start the router with conf when fx_up() was given none (or it was
+ * stopped).  Returns true when it is up; on failure the reason and the
+ * log's tail are printed and false returned.
+ */
+bool fx_start(struct fx *f, const char *conf);
+/* Write the router's config file (translated for its kind), no signal. */
+int fx_write_conf(struct fx *f, const char *conf);
+/* Wait until the router's MFC has no entry for (src, grp). */
+bool wait_no_mfc(struct fx *f, const char *src, const char *grp,
+		 unsigned int timeout_ms);
+/* The MFC packet counter of (src, grp), -1 when there is no entry. */
+long long mfc_pkts(struct fx *f, const char *src, const char *grp);
+/*
+ * Wait until /proc/net/igmp (igmp6 for an IPv6 group) of node n lists
+ * group on dev (present) or stops listing it (!present).
+ */
+bool wait_igmp(struct node *n, const char *dev, const char *group, bool present,
+	       unsigned int timeout_ms);
+/* Run "sh -c CMD" in node n; fail the test when it does not exit 0. */
+void node_must(struct node *n, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 #endif
