@@ -39,6 +39,9 @@ static const char usage_text[] =
 	"                          multicast ICMP echo from NODE, with the replies\n"
 	"  send NODE GROUP [--ttl N] [--count N] [--port N] [--if IF]\n"
 	"                          UDP datagrams with sequence numbers\n"
+	"  join NODE GROUP [SOURCE] [--if IF] [--port N] [--count N] [--time SEC]\n"
+	"                          a receiver that joins (ASM, or SSM with SOURCE)\n"
+	"                          and counts what arrives\n"
 	"  capture NODE IF [--count N] [--time SEC] [FILTER...]\n"
 	"                          tcpdump-style lines of what crosses NODE's IF\n"
 	"  down                    stop the router, delete every namespace\n"
@@ -800,6 +803,71 @@ static int cmd_send(int argc, char **argv)
 	return st.errors ? 1 : 0;
 }
 
+static volatile sig_atomic_t join_stop;
+
+static void join_signal(int sig)
+{
+	(void)sig;
+	join_stop = 1;
+}
+
+/*
+ * Join a group in a node (a receiver that stays a member), count what
+ * arrives, and say so at the end: after --count datagrams, --time seconds,
+ * or SIGINT/SIGTERM.
+ */
+static int cmd_join(int argc, char **argv)
+{
+	struct topts o = { .port = 5000 };
+	struct rx_opts ro;
+	struct rx_stats st;
+	struct sigaction sa;
+	struct state s;
+	struct lab *lab;
+	struct node *n;
+	struct rx *rx;
+	char **rest;
+	uint64_t deadline;
+
+	if (argc < 3 || parse_topts(argc, argv, 3, &o, &rest) < 0 ||
+	    (rest[0] && rest[1]))
+		die("usage: mclab join NODE GROUP [SOURCE] [--if IF] [--port N] [--count N] [--time SEC]");
+	find_lab(&s);
+	lab = attach(&s);
+	n = node_or_die(lab, argv[1]);
+	memset(&ro, 0, sizeof(ro));
+	ro.netns = n->ns;
+	ro.ifname = o.ifname ? o.ifname : first_if(lab, n);
+	ro.group = argv[2];
+	ro.source = rest[0];
+	ro.port = (uint16_t)o.port;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = join_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	rx = rx_start(&ro);
+	if (!rx)
+		die("join %s on %s:%s: %s", ro.group, n->name, ro.ifname,
+		    strerror(errno));
+	printf("%s:%s joined %s%s%s, port %u\n", n->name, ro.ifname, ro.group,
+	       ro.source ? " source " : "", ro.source ? ro.source : "", o.port);
+	fflush(stdout);
+	deadline = o.secs ? deadline_in(o.secs * 1000) : UINT64_MAX;
+	while (!join_stop && !deadline_passed(deadline) &&
+	       !(o.count && rx_count(rx) >= o.count))
+		rx_wait_count(rx, o.count ? o.count : ULONG_MAX, 100);
+	rx_stop(rx);
+	rx_get_stats(rx, 0, 0, &st);
+	printf("%s:%s received %lu datagrams for %s", n->name, ro.ifname,
+	       st.count, ro.group);
+	if (st.ttl_min >= 0)
+		printf(", TTL %d..%d", st.ttl_min, st.ttl_max);
+	printf("\n");
+	rx_free(rx);
+	lab_detach(lab);
+	return 0;
+}
+
 static int cmd_capture(int argc, char **argv)
 {
 	struct topts o = { 0 };
@@ -842,10 +910,23 @@ static int cmd_capture(int argc, char **argv)
 			cap_start(n->ns, argv[2], filter[0] ? filter : NULL);
 		char path[PATH_MAX], *text;
 
+		struct sigaction sa;
+		uint64_t deadline;
+
 		if (!c)
 			die("capture %s:%s: %s", n->name, argv[2], cap_error());
-		cap_wait(c, NULL, o.count ? o.count : (size_t)-1,
-			 (o.secs ? o.secs : 3600) * 1000 / timeout_mult());
+		/* Ready: every packet from now on is captured. */
+		fprintf(stderr, "capturing on %s:%s\n", n->name, argv[2]);
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = join_signal;
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		deadline = mono_ns() +
+			   (uint64_t)(o.secs ? o.secs : 3600) * 1000000000ull;
+		while (!join_stop && mono_ns() < deadline &&
+		       !cap_wait(c, NULL, o.count ? o.count : (size_t)-1,
+				 100 / timeout_mult()))
+			;
 		cap_stop(c);
 		if (cap_save(c, "mclab-capture", path, sizeof(path)) < 0)
 			die("cannot save the capture");
@@ -974,6 +1055,8 @@ int main(int argc, char **argv)
 		return cmd_ping(argc, argv);
 	if (!strcmp(cmd, "send"))
 		return cmd_send(argc, argv);
+	if (!strcmp(cmd, "join"))
+		return cmd_join(argc, argv);
 	if (!strcmp(cmd, "capture"))
 		return cmd_capture(argc, argv);
 	if (!strcmp(cmd, "clean")) {
