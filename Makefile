@@ -29,6 +29,7 @@ include router/router.mk
 include harness/harness.mk
 include harness/tools/tools.mk
 include cases/cases.mk
+include packaging/packaging.mk
 
 .PHONY: all check check-unit check-cases lab install uninstall clean deps \
 	format format-check
@@ -58,7 +59,7 @@ format:
 format-check:
 	@clang-format --dry-run --Werror $(ALL_SOURCES)
 
-install: all
+install: all install-packaging
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
 	install -m 0755 $(INSTALL_SBIN) $(DESTDIR)$(SBINDIR)/
 	install -m 0755 $(INSTALL_BIN) $(DESTDIR)$(BINDIR)/
@@ -66,7 +67,7 @@ install: all
 		s=$${m##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s; \
 		install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
 
-uninstall:
+uninstall: uninstall-packaging
 	rm -f $(addprefix $(DESTDIR)$(SBINDIR)/,$(notdir $(INSTALL_SBIN)))
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(INSTALL_BIN)))
 

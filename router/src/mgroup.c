@@ -204,6 +204,30 @@ static void refresh(struct mgroups *g, struct join *j)
 		do_join(g, j);
 }
 
+/* A join on ifname, or on every present interface an "eth+" matches. */
+static void want(struct mgroups *g, const char *ifname,
+		 const struct inet_addr *src, const struct inet_addr *grp)
+{
+	struct join *j;
+
+	if (!strchr(ifname, '+')) {
+		j = add(g, ifname, src, grp);
+		if (j)
+			j->wanted = true;
+		return;
+	}
+	for (size_t i = 0; i < g->ifaces->n; i++) {
+		const struct iface *in = &g->ifaces->v[i];
+
+		if (!ifname_match(ifname, in->name) ||
+		    !(in->flags & IFF_MULTICAST))
+			continue;
+		j = add(g, in->name, src, grp);
+		if (j)
+			j->wanted = true;
+	}
+}
+
 void mgroups_sync(struct mgroups *g, const struct conf *c, bool skip_v6)
 {
 	size_t k = 0;
@@ -222,16 +246,13 @@ void mgroups_sync(struct mgroups *g, const struct conf *c, bool skip_v6)
 		for (uint64_t s = 0; s < ns; s++) {
 			for (uint64_t gi = 0; gi < ng; gi++) {
 				struct inet_addr src, grp;
-				struct join *j;
 
 				memset(&src, 0, sizeof(src));
 				if (mg->source.addr.family != AF_UNSPEC &&
 				    !addr_is_any(&mg->source.addr))
 					prefix_nth(&mg->source, s, &src);
 				prefix_nth(&mg->group, gi, &grp);
-				j = add(g, mg->ifname, &src, &grp);
-				if (j)
-					j->wanted = true;
+				want(g, mg->ifname, &src, &grp);
 			}
 		}
 	}
