@@ -49,6 +49,11 @@ check: deps
 check-unit: all
 	@ci/run-tests --results $(RESULTS) $(UNIT_TESTS)
 
+# The integration cases alone, e.g. against a peer: make check-cases ROUTER=smcroute
+check-cases: deps
+	@$(MAKE) --no-print-directory all
+	@ci/run-tests --results $(RESULTS) -- $(CASE_TESTS)
+
 lab: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) ci/lab
