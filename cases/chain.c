@@ -116,6 +116,13 @@ static bool has_mfc_in(void *arg)
 	return found;
 }
 
+/* Everything but the primer, which may still be on its way to rcv. */
+static bool not_primer(const struct pkt_rec *r, void *arg)
+{
+	(void)arg;
+	return !(r->flags & PKT_F_MCLAB) || r->mc_stream != PRIME_STREAM;
+}
+
 /*
  * (*,G) routes are resolved on the first packet (an upcall): send one
  * TTL-64 packet and wait until both routers have the (S,G) entry, so the
@@ -143,7 +150,7 @@ static void chain_sweep(struct chain *c, const char *src, const char *grp)
 {
 	bool v6 = strchr(grp, ':') != NULL;
 	const char *filter = v6 ? "ip6 and udp" : "udp";
-	struct pkt_match all = { .dst = grp };
+	struct pkt_match all = { .dst = grp, .fn = not_primer };
 	struct cap *mid, *rcv;
 	bool ok = true;
 
@@ -329,8 +336,9 @@ static void test_second_router_stopped(void **state)
 	r.stream = 502;
 	send_udp(&c->f, "snd", "eth0", SRC4, GRP4, 64, PER_TTL, 502);
 	ok &= expect_exact(rcv, &r, PER_TTL, "r2-restarted-rcv");
-	ok &= expect_exact(rcv, &(struct pkt_match){ .dst = GRP4 }, PER_TTL,
-			   "r2-restarted-rcv-total");
+	ok &= expect_exact(rcv,
+			   &(struct pkt_match){ .dst = GRP4, .fn = not_primer },
+			   PER_TTL, "r2-restarted-rcv-total");
 	cap_free(rcv);
 	assert_true(ok);
 }
