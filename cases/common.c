@@ -217,25 +217,53 @@ int fx_write_conf(struct fx *f, const char *conf)
 	return rc;
 }
 
-static bool no_mfc(void *arg)
+/* A resolved entry for (src, grp): unresolved ones (packets queued for an
+ * upcall nobody answered) are listed in ip_mr_cache too. */
+static const struct mr_mfc *resolved(const struct mr_mfc *m, int n,
+				     const char *src, const char *grp)
 {
-	struct mfc_want *w = arg;
+	int family = strchr(grp, ':') ? AF_INET6 : AF_INET;
+	union pkt_ip s, g;
+	int fs, fg;
+
+	if (pkt_pton(src, &fs, &s) < 0 || pkt_pton(grp, &fg, &g) < 0)
+		return NULL;
+	for (int i = 0; i < n; i++) {
+		const struct mr_mfc *e = &m[i];
+
+		if (e->family != family || e->unresolved ||
+		    memcmp(&e->origin, &s, family == AF_INET ? 4 : 16) ||
+		    memcmp(&e->group, &g, family == AF_INET ? 4 : 16))
+			continue;
+		return e;
+	}
+	return NULL;
+}
+
+struct route_want {
+	struct fx *f;
+	const char *src, *grp;
+	bool present;
+};
+
+static bool route_state(void *arg)
+{
+	struct route_want *w = arg;
 	int family = strchr(w->grp, ':') ? AF_INET6 : AF_INET;
 	struct mr_mfc *m = NULL;
 	int n = proc_read_mr_mfc(w->f->r.node, family, &m);
-	bool gone = n == 0 ||
-		    (n > 0 && mr_mfc_find_str(m, n, w->src, w->grp) == NULL);
+	bool found = n > 0 && resolved(m, n, w->src, w->grp) != NULL;
 
 	free(m);
-	return gone;
+	return n >= 0 && found == w->present;
 }
 
-bool wait_no_mfc(struct fx *f, const char *src, const char *grp,
-		 unsigned int timeout_ms)
+bool wait_route(struct fx *f, const char *src, const char *grp, bool present,
+		unsigned int timeout_ms)
 {
-	struct mfc_want w = { f, src, grp };
+	struct route_want w = { f, src, grp, present };
 
-	return wait_until(no_mfc, &w, timeout_ms, 5);
+	return wait_until(route_state, &w, timeout_ms, 2);
 }
 
 long long mfc_pkts(struct fx *f, const char *src, const char *grp)
@@ -243,7 +271,7 @@ long long mfc_pkts(struct fx *f, const char *src, const char *grp)
 	int family = strchr(grp, ':') ? AF_INET6 : AF_INET;
 	struct mr_mfc *m = NULL;
 	int n = proc_read_mr_mfc(f->r.node, family, &m);
-	const struct mr_mfc *e = n > 0 ? mr_mfc_find_str(m, n, src, grp) : NULL;
+	const struct mr_mfc *e = n > 0 ? resolved(m, n, src, grp) : NULL;
 	long long pkts = e ? (long long)e->pkts : -1;
 
 	free(m);

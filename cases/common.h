@@ -100,10 +100,14 @@ bool expect_exact(struct cap *c, const struct pkt_match *m, size_t n,
 bool fx_start(struct fx *f, const char *conf);
 /* Write the router's config file (translated for its kind), no signal. */
 int fx_write_conf(struct fx *f, const char *conf);
-/* Wait until the router's MFC has no entry for (src, grp). */
-bool wait_no_mfc(struct fx *f, const char *src, const char *grp,
-		 unsigned int timeout_ms);
-/* The MFC packet counter of (src, grp), -1 when there is no entry. */
+/*
+ * Wait until the router's MFC has (present) or has no (!present) resolved
+ * entry for (src, grp).  Unlike wait_mfc(), unresolved entries (the kernel
+ * queueing packets of an unrouted flow for an upcall) do not count.
+ */
+bool wait_route(struct fx *f, const char *src, const char *grp, bool present,
+		unsigned int timeout_ms);
+/* The packet counter of the resolved MFC entry (src, grp), -1 if none. */
 long long mfc_pkts(struct fx *f, const char *src, const char *grp);
 /*
  * Wait until /proc/net/igmp (igmp6 for an IPv6 group) of node n lists
