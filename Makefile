@@ -30,6 +30,7 @@ include harness/harness.mk
 include harness/tools/tools.mk
 include cases/cases.mk
 include packaging/packaging.mk
+include fuzz/fuzz.mk
 
 .PHONY: all check check-unit check-cases lab install uninstall clean deps \
 	format format-check
@@ -42,9 +43,13 @@ deps:
 # The closing line of check is "N passed, N failed, N skipped" over every
 # suite run.  Unit suites run anywhere; the integration cases need root (or
 # re-enter themselves in a user namespace when that is allowed).
+# With clang, every fuzz target also runs FUZZ_SMOKE_SECONDS (default 60).
+FUZZ_SMOKE := $(if $(HAVE_CLANG),ci/fuzz)
+
 check: deps
-	@$(MAKE) --no-print-directory all
-	@ci/run-tests --results $(RESULTS) $(UNIT_TESTS) -- $(CASE_TESTS)
+	@$(MAKE) --no-print-directory all $(if $(HAVE_CLANG),fuzz-build)
+	@FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) ci/run-tests --results $(RESULTS) \
+		$(UNIT_TESTS) $(FUZZ_SMOKE) -- $(CASE_TESTS)
 
 check-unit: all
 	@ci/run-tests --results $(RESULTS) $(UNIT_TESTS)

@@ -20,6 +20,8 @@ CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 $(WARN) -D_GNU_SOURCE -fno-strict-aliasing \
 	   -DVERSION='"$(VERSION)"'
 LDFLAGS ?=
+EXTRA_CFLAGS ?=
+CFLAGS  += $(EXTRA_CFLAGS)
 
 ifeq ($(SANITIZE),1)
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
