@@ -963,7 +963,8 @@ void rx_get_stats(struct rx *rx, uint32_t stream, unsigned long expect,
 	}
 	pthread_mutex_unlock(&rx->mu);
 	st->matched = m;
-	qsort(seqs, m, sizeof(*seqs), cmp_u32);
+	if (m)
+		qsort(seqs, m, sizeof(*seqs), cmp_u32);
 	for (i = 0; i < m; i++) {
 		if (i && seqs[i] == seqs[i - 1]) {
 			st->dups++;
