@@ -115,6 +115,30 @@ static void filter_multicast(struct nfct_handle *h)
 	nfct_filter_destroy(flt);
 }
 
+/*
+ * The flows older than the event socket, into the same cache as the
+ * events, with one walk of the table at start-up: an install then never
+ * waits for a walk.  A walk takes 10-15 ms whatever the table holds, and
+ * packets wait during it (measured in the lab: a sender on the other end
+ * of a veth stalled for the whole walk).  The walk at an install stays
+ * for when this fails or the cache overflows, and after event overruns.
+ */
+static void seed_from_dump(struct ct_flush *f)
+{
+	uint32_t family = AF_UNSPEC;
+
+	f->q = nfct_open(CONNTRACK, 0);
+	if (!f->q)
+		return; /* conntrack_flush() says why */
+	nfct_callback_register(f->q, NFCT_T_ALL, on_event, f);
+	if (nfct_query(f->q, NFCT_Q_DUMP, &family) == 0 &&
+	    f->n_seen < CT_CACHE_MAX)
+		f->need_dump = false;
+	nfct_callback_unregister(f->q);
+	f->dumps++;
+	log_debug("conntrack: %zu multicast flows at start-up", f->n_seen);
+}
+
 int ct_events_open(struct ct_flush *f)
 {
 	f->ev = nfct_open(CONNTRACK, NF_NETLINK_CONNTRACK_NEW);
@@ -128,6 +152,8 @@ int ct_events_open(struct ct_flush *f)
 	nfct_callback_register(f->ev, NFCT_T_NEW, on_event, f);
 	fcntl(nfct_fd(f->ev), F_SETFL,
 	      fcntl(nfct_fd(f->ev), F_GETFL) | O_NONBLOCK);
+	/* after the subscription: no flow falls between the two */
+	seed_from_dump(f);
 	return nfct_fd(f->ev);
 }
 
@@ -193,6 +219,8 @@ static int collect(enum nf_conntrack_msg_type type, struct nf_conntrack *ct,
 	(void)type;
 	if (!ct_addrs(ct, &s, &g) || !queued(w->f, &s, &g))
 		return NFCT_CB_CONTINUE;
+	if (nfct_getobjopt(ct, NFCT_GOPT_IS_SNAT) > 0)
+		return NFCT_CB_CONTINUE; /* NATed: nothing to fix */
 	if (w->n == w->cap) {
 		size_t cap = w->cap ? w->cap * 2 : 16;
 		struct nf_conntrack **v = realloc(w->doomed, cap * sizeof(*v));
@@ -239,7 +267,7 @@ static long flush_by_dump(struct ct_flush *f)
 
 long conntrack_flush(struct ct_flush *f)
 {
-	long deleted = 0;
+	long deleted = 0, walked = 0;
 
 	if (!f->n)
 		return 0;
@@ -254,10 +282,11 @@ long conntrack_flush(struct ct_flush *f)
 		}
 	}
 	ct_events_read(f); /* tuples that arrived since the last round */
-	if (f->need_dump || !f->ev) {
-		deleted = flush_by_dump(f);
-		f->need_dump = false;
-	}
+	/*
+	 * The fast path first: the tuples known from NEW events, one round
+	 * trip each.  Every packet forwarded before its flow's entry is
+	 * gone crosses un-NATed, so nothing may come before this.
+	 */
 	for (size_t i = 0; i < f->n_seen; i++) {
 		struct ct_seen *s = &f->seen[i];
 
@@ -266,8 +295,20 @@ long conntrack_flush(struct ct_flush *f)
 		deleted += destroy(f, s->ct);
 		seen_clear(f, i);
 	}
-	log_debug("conntrack: deleted %ld entries of %zu new flows", deleted,
-		  f->n);
+	/*
+	 * Then, once after start-up or an event overrun, the walk of the
+	 * whole table (10-15 ms) for flows older than the event socket or
+	 * whose events were lost.  It keeps entries that are NATed already:
+	 * those were made on the forwarding path after the install.
+	 */
+	if (f->need_dump || !f->ev) {
+		walked = flush_by_dump(f);
+		f->need_dump = false;
+	}
+	log_debug("conntrack: deleted %ld entries of %zu new flows (%ld by "
+		  "tuple, %ld by a table walk)",
+		  deleted + walked, f->n, deleted, walked);
+	deleted += walked;
 	f->deleted += (unsigned long)deleted;
 	f->n = 0;
 	return deleted;
