@@ -63,11 +63,45 @@ void fx_up(struct fx *f, const char *topo, unsigned int features,
 	f->router_up = true;
 }
 
+/*
+ * Stop the router and check how it ended: mcrouted exits 0 on SIGTERM, and
+ * its log holds no sanitizer report (with SANITIZE=1 the daemon is built
+ * with ASan/UBSan, whose reports would otherwise go unread).
+ */
+static void router_stop_checked(struct fx *f)
+{
+	int code = router_stop(&f->r, 3000);
+	char *log = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	f->router_up = false;
+	if (f->kind != ROUTER_MCROUTED)
+		return;
+	fp = fopen(f->r.log, "r");
+	if (fp) {
+		if (getdelim(&log, &len, '\0', fp) < 0) {
+			free(log);
+			log = NULL;
+		}
+		fclose(fp);
+	}
+	if (log &&
+	    (strstr(log, "Sanitizer") || strstr(log, "runtime error:"))) {
+		print_message("# sanitizer report in %s\n", f->r.log);
+		free(log);
+		fail_msg("mcrouted: sanitizer report, see %s", f->r.log);
+	}
+	free(log);
+	if (code != 0)
+		fail_msg("mcrouted exited with %d on SIGTERM, see %s", code,
+			 f->r.log);
+}
+
 void fx_down(struct fx *f)
 {
 	if (f->router_up)
-		router_stop(&f->r, 3000);
-	f->router_up = false;
+		router_stop_checked(f);
 	lab_down(f->lab);
 	f->lab = NULL;
 }
@@ -91,8 +125,7 @@ void fx_restart(struct fx *f, const char *conf, const char *const *extra)
 	char err[1024];
 
 	if (f->router_up)
-		router_stop(&f->r, 3000);
-	f->router_up = false;
+		router_stop_checked(f);
 	if (router_start(&f->r, f->kind, lab_router(f->lab), conf, extra,
 			 T_READY, err, sizeof(err)))
 		fail_msg("router_start: %s", err);
