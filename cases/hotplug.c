@@ -20,9 +20,11 @@
 #define G_SG "225.1.2.3"
 #define G_STAR "225.1.2.4"
 #define G6_SG "ff0e::1:3"
+#define G_JOIN "225.1.9.9"
 #define COUNT 100
 
 static const char conf[] =
+	"mgroup from usb0 group " G_JOIN "\n"
 	"mroute from wlan0 source " SRC " group " G_SG " to usb0\n"
 	"mroute from wlan0 group " G_STAR " to usb0\n"
 	"mroute from wlan0 source " SRC6 " group " G6_SG " to usb0\n";
@@ -330,6 +332,8 @@ static void test_absent_at_start(void **state)
 	}
 	assert_true(wait_vif(f, AF_INET, "usb0", T_FLOW));
 	t_vif = (double)(mono_ns() - t0) / 1e6;
+	/* The mgroup on usb0 follows the interface. */
+	assert_true(wait_igmp(f->r.node, "usb0", G_JOIN, true, T_FLOW));
 	t_fwd = wait_forwarding(f, rx, SRC, G_SG, 1, t0, T_FLOW);
 	assert_true(t_fwd >= 0);
 	if (router_features(f->kind) & RF_IPV6) {
@@ -397,6 +401,8 @@ static void test_delete_recreate(void **state)
 	assert_true(usb0_vif(f, AF_INET, &vif_idx, &copies) >= 0);
 	assert_int_equal(vif_idx, new_idx);
 	assert_int_equal(copies, 1);
+	/* The kernel dropped the join with the old device: joined again. */
+	assert_true(wait_igmp(f->r.node, "usb0", G_JOIN, true, T_FLOW));
 	t_fwd = wait_forwarding(f, rx, SRC, G_SG, 12, t0, T_FLOW);
 	assert_true(t_fwd >= 0);
 	INFO("usb0 re-created (%s), ifindex %d -> %d: VIF after %.1f ms, "
@@ -442,6 +448,7 @@ static void test_flaps(void **state)
 	assert_int_equal(vif2, vif);
 	assert_int_equal(idx2, idx);
 	assert_int_equal(copies, 1);
+	assert_true(wait_igmp(f->r.node, "usb0", G_JOIN, true, 0));
 	expect_exact_flow(f, rx, SRC, G_SG, 22);
 	drop_receiver(0);
 	rx = receiver(f, G_STAR, 1);

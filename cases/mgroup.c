@@ -19,6 +19,7 @@
 #define G6_SSM "ff3e::1:4"
 #define S6_SSM "2001:db8:1::2"
 #define G_RUN "225.1.5.1"
+#define G_NEW "225.1.2.9"
 #define RTR_IP "192.0.2.1"
 
 /* IGMPv3 / MLDv2 record types (RFC 3376 4.2.12, RFC 3810 5.2.12) */
@@ -273,17 +274,71 @@ static void test_runtime_join_leave(void **state)
 	assert_true(wait_igmp(m->f.r.node, "wlan0", G_ASM, true, 0));
 }
 
+/* A reload drops the joins no longer configured and adds the new ones. */
+static void test_reload_joins(void **state)
+{
+	struct mfx *m = *state;
+	static const char conf2[] =
+		"mgroup from wlan0 group " G_ASM "\n"
+		"mgroup from wlan0 group " G_NEW "\n"
+		"mgroup from wlan0 group " G6_ASM "\n"
+		"mgroup from wlan0 source " S6_SSM " group " G6_SSM "\n"
+		"mroute from wlan0 group " G_ASM " to usb0\n";
+	struct grec_want wn = { .group = G_NEW, .types = BIT(TO_EX) };
+	struct grec_want wg = { .group = G_SSM,
+				.source = S_SSM,
+				.types = BIT(BLOCK) };
+	struct pkt_match pn = report_match(&wn), pg = report_match(&wg);
+	struct igmp_group *g = NULL;
+	uint64_t t0;
+	int n;
+
+	FX_CHECK(&m->f);
+	FX_NEED(&m->f, RF_RELOAD);
+	assert_true(m->f.router_up);
+	assert_true(wait_igmp(m->f.r.node, "wlan0", G_SSM, true, 0));
+	t0 = mono_ns();
+	assert_int_equal(router_reload(&m->f.r, conf2), 0);
+	assert_true(wait_igmp(m->f.r.node, "wlan0", G_NEW, true, T_FLOW));
+	assert_true(wait_igmp(m->f.r.node, "wlan0", G_SSM, false, T_FLOW));
+	INFO("reload (%s): %s joined, (%s,%s) left within %.1f ms\n",
+	     router_kind_name(m->f.kind), G_NEW, S_SSM, G_SSM,
+	     (double)(mono_ns() - t0) / 1e6);
+	/* On the wire: the new group's join, the source blocked. */
+	if (!cap_wait(m->c, &pn, 1, T_FLOW)) {
+		cap_report(m->c, "reload-join");
+		fail_msg("no TO_EX report for %s after the reload", G_NEW);
+	}
+	if (!cap_wait(m->c, &pg, 1, T_FLOW)) {
+		cap_report(m->c, "reload-leave");
+		fail_msg("no BLOCK(%s) report for %s after the reload", S_SSM,
+			 G_SSM);
+	}
+	/* The unchanged join is still there, once. */
+	n = proc_read_igmp(m->f.r.node, AF_INET, &g);
+	assert_true(n > 0);
+	assert_non_null(igmp_find(g, n, "wlan0", G_ASM));
+	assert_int_equal(igmp_find(g, n, "wlan0", G_ASM)->users, 1);
+	free(g);
+}
+
 /* ---- more joins than one socket may hold ----------------------------- */
 
 #define MANY_PREFIX "225.1.4.0/27"
 #define MANY 32
+/* 16 sources of one group: igmp_max_msf (10) is the per-socket cap */
+#define MANY_SRC "192.0.2.0/28"
+#define MANY_SSM "225.1.6.1"
+#define MANY_SSM_HEX "0xe1010601"
+#define NSRC 16
 
 static int setup_many(void **state)
 {
 	static struct fx f;
 
 	fx_up(&f, "pi-router", RF_MGROUP,
-	      "mgroup from wlan0 group " MANY_PREFIX "\n");
+	      "mgroup from wlan0 group " MANY_PREFIX "\n"
+	      "mgroup from wlan0 source " MANY_SRC " group " MANY_SSM "\n");
 	*state = &f;
 	return 0;
 }
@@ -342,6 +397,63 @@ static void test_many_joins(void **state)
 	assert_true(wait_igmp(f->r.node, "wlan0", "225.1.4.32", false, 0));
 }
 
+struct msf_arg {
+	struct node *n;
+	int found;
+};
+
+/* /proc/net/mcfilter: "IDX DEV 0xGROUP 0xSOURCE INC EXC", host order. */
+static bool all_sources(void *arg)
+{
+	struct msf_arg *a = arg;
+	char *text = NULL, *save = NULL;
+	bool seen[NSRC] = { false };
+	size_t len;
+
+	a->found = 0;
+	if (node_read_file(a->n, "/proc/net/mcfilter", &text, &len) < 0)
+		return false;
+	for (char *l = strtok_r(text, "\n", &save); l;
+	     l = strtok_r(NULL, "\n", &save)) {
+		char dev[IFNAMSIZ], grp[16];
+		unsigned int src;
+		unsigned long inc, exc;
+		int idx;
+
+		if (sscanf(l, "%d %15s %15s %x %lu %lu", &idx, dev, grp, &src,
+			   &inc, &exc) != 6 ||
+		    strcmp(dev, "wlan0") || strcmp(grp, MANY_SSM_HEX) ||
+		    (src & ~0xfu) != 0xc0000200u || inc != 1 || exc != 0)
+			continue;
+		if (!seen[src & 0xf])
+			a->found++;
+		seen[src & 0xf] = true;
+	}
+	free(text);
+	return a->found == NSRC;
+}
+
+static void test_many_sources(void **state)
+{
+	struct fx *f = *state;
+	struct msf_arg a = { .n = NULL };
+	long max;
+
+	FX_CHECK(f);
+	assert_true(f->router_up);
+	a.n = f->r.node;
+	max = node_sysctl_int(f->r.node, "net.ipv4.igmp_max_msf");
+	assert_int_equal(max, 10);
+	if (!wait_until(all_sources, &a, T_FLOW, 5))
+		fail_msg("%d of the %d sources of %s joined for %s on wlan0 "
+			 "(per-socket cap %ld)",
+			 a.found, NSRC, MANY_SRC, MANY_SSM, max);
+	INFO("%s: all %d sources of %s in /proc/net/mcfilter (per-socket cap "
+	     "%ld), %s\n",
+	     MANY_SSM, NSRC, MANY_SRC, max, router_kind_name(f->kind));
+	assert_true(wait_igmp(f->r.node, "wlan0", MANY_SSM, true, 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest joins[] = {
@@ -350,9 +462,11 @@ int main(void)
 		cmocka_unit_test(test_mld_asm_report),
 		cmocka_unit_test(test_mld_ssm_report),
 		cmocka_unit_test(test_runtime_join_leave),
+		cmocka_unit_test(test_reload_joins),
 	};
 	const struct CMUnitTest many[] = {
 		cmocka_unit_test(test_many_joins),
+		cmocka_unit_test(test_many_sources),
 	};
 	int rc = 0;
 
