@@ -1,0 +1,1139 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The emulated Pi router: boot, wiring, the agent's channel.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/if_tun.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "deadline.h"
+#include "node.h"
+#include "qemu.h"
+
+#define AGENT_MAX (8u << 20)
+
+/* snprintf whose truncation is checked (and so not warned about) */
+#define SNP(buf, ...)                                          \
+	do {                                                   \
+		if (snprintf(buf, sizeof(buf), __VA_ARGS__) >= \
+		    (int)sizeof(buf))                          \
+			buf[sizeof(buf) - 2] = '~';            \
+	} while (0)
+
+static const char *const profile_names[] = {
+	[QEMU_VIRT] = "virt",
+	[QEMU_RASPI3B] = "raspi3b",
+};
+
+const char *qemu_profile_name(enum qemu_profile p)
+{
+	return p <= QEMU_RASPI3B ? profile_names[p] : "?";
+}
+
+int qemu_profile_parse(const char *name)
+{
+	if (!name)
+		return -1;
+	if (!strncmp(name, "qemu-", 5))
+		name += 5;
+	for (int i = 0; i <= QEMU_RASPI3B; i++)
+		if (!strcmp(name, profile_names[i]))
+			return i;
+	return -1;
+}
+
+static bool is_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+const char *qemu_image_dir(void)
+{
+	static char dir[PATH_MAX];
+	char exe[PATH_MAX], probe[PATH_MAX + 16];
+	const char *env = getenv("MCLAB_QEMU_OUT");
+	ssize_t n;
+
+	if (env && *env) {
+		snprintf(dir, sizeof(dir), "%s", env);
+		snprintf(probe, sizeof(probe), "%s/Image", dir);
+		return is_file(probe) ? dir : NULL;
+	}
+	if (is_file("qemu/out/Image") && realpath("qemu/out", dir))
+		return dir;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	for (char *s = strrchr(exe, '/'); s; s = strrchr(exe, '/')) {
+		*s = '\0';
+		snprintf(probe, sizeof(probe), "%s/qemu/out/Image", exe);
+		if (is_file(probe)) {
+			SNP(dir, "%s/qemu/out", exe);
+			return dir;
+		}
+	}
+	return NULL;
+}
+
+static bool in_path(const char *name)
+{
+	const char *path = getenv("PATH");
+	char buf[PATH_MAX];
+
+	if (!path)
+		path = "/usr/bin:/bin";
+	while (*path) {
+		size_t l = strcspn(path, ":");
+
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)l, path, name);
+		if (access(buf, X_OK) == 0)
+			return true;
+		path += l;
+		if (*path)
+			path++;
+	}
+	return false;
+}
+
+const char *qemu_available(enum qemu_profile p)
+{
+	static char why[256];
+	const char *dir;
+
+	(void)p;
+	if (!in_path("qemu-system-aarch64"))
+		return "no qemu-system-aarch64 (apt-get install qemu-system-arm, or ci/install-deps --qemu)";
+	dir = qemu_image_dir();
+	if (!dir)
+		return "no Pi image (make -C qemu image)";
+	snprintf(why, sizeof(why), "%s/initramfs.cpio.gz", dir);
+	if (!is_file(why))
+		return "no initramfs in the Pi image folder (make -C qemu image)";
+	return NULL;
+}
+
+/* ---- frames ----------------------------------------------------------- */
+
+uint32_t qemu_fnv1a(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	uint32_t h = 2166136261u;
+
+	while (n--) {
+		h ^= *b++;
+		h *= 16777619u;
+	}
+	return h;
+}
+
+int qemu_frame_parse(const char *buf, size_t len, unsigned long *seq,
+		     long *status, size_t *off, size_t *plen, size_t *used)
+{
+	const char *start = memmem(buf, len, "\x02MCR ", 5), *nl;
+	char hdr[128];
+	unsigned long l;
+	unsigned int sum;
+	size_t skip, hlen;
+
+	if (!start) {
+		*used = len > 4 ? len - 4 : 0;
+		return 0;
+	}
+	skip = (size_t)(start - buf);
+	nl = memchr(start, '\n', len - skip);
+	if (!nl) {
+		*used = skip;
+		if (len - skip > sizeof(hdr)) {
+			*used = skip + 1;
+			return -1;
+		}
+		return 0;
+	}
+	hlen = (size_t)(nl - start) + 1;
+	if (hlen >= sizeof(hdr)) {
+		*used = skip + 1;
+		return -1;
+	}
+	memcpy(hdr, start + 5, hlen - 5);
+	hdr[hlen - 5] = '\0';
+	if (sscanf(hdr, "%lu %ld %lu %x", seq, status, &l, &sum) != 4 ||
+	    l > AGENT_MAX) {
+		*used = skip + 1;
+		return -1;
+	}
+	if (len - skip - hlen < l) {
+		*used = skip;
+		return 0;
+	}
+	if (qemu_fnv1a(start + hlen, l) != sum) {
+		*used = skip + 1;
+		return -1;
+	}
+	*off = skip + hlen;
+	*plen = l;
+	*used = skip + hlen + l;
+	return 1;
+}
+
+static int write_all(int fd, const void *p, size_t n)
+{
+	const char *b = p;
+
+	while (n) {
+		ssize_t w = write(fd, b, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		b += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/*
+ * Wait for the response with this seq (0: the READY frame).  Returns its
+ * status, payload in *out (malloc'ed, NUL-terminated) when out is set.
+ */
+static int agent_wait(struct qemu_vm *vm, unsigned long want, uint64_t deadline,
+		      long *status, char **out, size_t *outlen)
+{
+	for (;;) {
+		unsigned long seq;
+		size_t off, plen, used;
+		int r = vm->rx_len ?
+				qemu_frame_parse(vm->rx, vm->rx_len, &seq,
+						 status, &off, &plen, &used) :
+				0;
+
+		if (!vm->rx_len)
+			used = 0;
+		if (r == 1 && seq == want) {
+			if (out) {
+				*out = malloc(plen + 1);
+				if (!*out)
+					return -1;
+				memcpy(*out, vm->rx + off, plen);
+				(*out)[plen] = '\0';
+			}
+			if (outlen)
+				*outlen = plen;
+		}
+		if (used) {
+			memmove(vm->rx, vm->rx + used, vm->rx_len - used);
+			vm->rx_len -= used;
+		}
+		if (r == 1 && seq == want)
+			return 0;
+		if (r != 0)
+			continue;
+		/* need more input */
+		if (vm->rx_cap - vm->rx_len < 65536) {
+			size_t nc = vm->rx_cap ? vm->rx_cap * 2 : 262144;
+			char *nb;
+
+			if (nc > AGENT_MAX * 2) {
+				errno = EPROTO;
+				return -1;
+			}
+			nb = realloc(vm->rx, nc);
+			if (!nb)
+				return -1;
+			vm->rx = nb;
+			vm->rx_cap = nc;
+		}
+		{
+			struct pollfd pfd = { vm->agent, POLLIN, 0 };
+			int left = deadline_left_ms(deadline);
+			ssize_t n;
+
+			if (left <= 0) {
+				errno = ETIMEDOUT;
+				return -1;
+			}
+			if (poll(&pfd, 1, left > 200 ? 200 : left) < 0 &&
+			    errno != EINTR)
+				return -1;
+			if (!(pfd.revents & (POLLIN | POLLHUP | POLLERR))) {
+				if (vm->pid > 0 &&
+				    waitpid(vm->pid, NULL, WNOHANG) ==
+					    vm->pid) {
+					vm->pid = 0;
+					errno = ECHILD;
+					return -1;
+				}
+				continue;
+			}
+			n = read(vm->agent, vm->rx + vm->rx_len,
+				 vm->rx_cap - vm->rx_len);
+			if (n == 0) {
+				errno = ECONNRESET;
+				return -1;
+			}
+			if (n < 0 && errno != EINTR && errno != EAGAIN)
+				return -1;
+			if (n > 0)
+				vm->rx_len += (size_t)n;
+		}
+	}
+}
+
+static int agent_call(struct qemu_vm *vm, char op, unsigned long arg,
+		      const void *payload, size_t len, unsigned int timeout_ms,
+		      long *status, char **out, size_t *outlen)
+{
+	char hdr[128];
+	unsigned long seq;
+	int n;
+
+	if (vm->agent < 0) {
+		errno = ENOTCONN;
+		return -1;
+	}
+	seq = ++vm->seq;
+	n = snprintf(hdr, sizeof(hdr), "\x02MCQ %lu %c %lu %zu %08x\n", seq, op,
+		     arg, len, qemu_fnv1a(payload, len));
+	if (write_all(vm->agent, hdr, (size_t)n) < 0 ||
+	    write_all(vm->agent, payload, len) < 0)
+		return -1;
+	/* the guest side's own timeout, plus the channel's slack */
+	return agent_wait(vm, seq, deadline_in(timeout_ms + 5000), status, out,
+			  outlen);
+}
+
+int qemu_ping(struct qemu_vm *vm, unsigned int timeout_ms)
+{
+	long st;
+
+	return agent_call(vm, 'P', 0, "ping", 4, timeout_ms, &st, NULL, NULL);
+}
+
+int qemu_exec(struct qemu_vm *vm, unsigned int timeout_ms, char **out,
+	      const char *fmt, ...)
+{
+	char *cmd = NULL, *o = NULL;
+	va_list ap;
+	long st;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vasprintf(&cmd, fmt, ap);
+	va_end(ap);
+	if (rc < 0)
+		return -1;
+	rc = agent_call(vm, 'X', timeout_ms * timeout_mult(), cmd, strlen(cmd),
+			timeout_ms * timeout_mult(), &st, &o, NULL);
+	free(cmd);
+	if (rc < 0)
+		return -1;
+	if (out)
+		*out = o;
+	else
+		free(o);
+	if (st < 0) {
+		errno = (int)-st;
+		return -1;
+	}
+	return (int)st;
+}
+
+int qemu_read_file(struct qemu_vm *vm, const char *path, char **buf,
+		   size_t *len)
+{
+	long st;
+	char *o = NULL;
+	size_t l = 0;
+
+	if (agent_call(vm, 'R', 0, path, strlen(path), 5000, &st, &o, &l) < 0)
+		return -1;
+	if (st < 0) {
+		free(o);
+		errno = (int)-st;
+		return -1;
+	}
+	*buf = o;
+	if (len)
+		*len = l;
+	return 0;
+}
+
+int qemu_write_file(struct qemu_vm *vm, const char *path, const void *data,
+		    size_t len)
+{
+	size_t pl = strlen(path) + 1;
+	char *p = malloc(pl + len);
+	long st;
+	int rc;
+
+	if (!p)
+		return -1;
+	memcpy(p, path, pl);
+	memcpy(p + pl, data, len);
+	rc = agent_call(vm, 'W', 0, p, pl + len, 5000, &st, NULL, NULL);
+	free(p);
+	if (rc < 0)
+		return -1;
+	if (st < 0) {
+		errno = (int)-st;
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- boot ------------------------------------------------------------- */
+
+struct tap_arg {
+	const char *name;
+	int fd;
+};
+
+static int open_tap(void *arg)
+{
+	struct tap_arg *t = arg;
+	struct ifreq ifr;
+	int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", t->name);
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	t->fd = fd;
+	return 0;
+}
+
+static void tail_file(const char *path, char *out, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	long sz;
+	size_t n;
+
+	out[0] = '\0';
+	if (!f)
+		return;
+	fseek(f, 0, SEEK_END);
+	sz = ftell(f);
+	if (sz > (long)len - 1)
+		fseek(f, sz - (long)len + 1, SEEK_SET);
+	else
+		fseek(f, 0, SEEK_SET);
+	n = fread(out, 1, len - 1, f);
+	out[n] = '\0';
+	fclose(f);
+	for (size_t i = 0; i < n; i++)
+		if (out[i] == '\0' || out[i] == '\r' || out[i] == '\x02')
+			out[i] = ' ';
+}
+
+static bool file_has(const char *path, const char *text)
+{
+	char buf[8192];
+
+	tail_file(path, buf, sizeof(buf));
+	return strstr(buf, text) != NULL;
+}
+
+/* Run a host command (argv) and wait; its exit code or -1. */
+static int run_host(const char *const argv[], const char *out_path)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int fd = open(out_path ? out_path : "/dev/null",
+			      O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (fd >= 0) {
+			dup2(fd, 1);
+			if (!out_path)
+				dup2(fd, 2);
+		}
+		execvp(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Offset of the first (boot) partition of an MBR disk image, or -1. */
+static long long mbr_boot_offset(const char *img)
+{
+	unsigned char mbr[512];
+	int fd = open(img, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+	uint32_t lba;
+
+	if (fd < 0)
+		return -1;
+	n = pread(fd, mbr, sizeof(mbr), 0);
+	close(fd);
+	if (n != 512 || mbr[510] != 0x55 || mbr[511] != 0xaa)
+		return -1;
+	lba = (uint32_t)mbr[446 + 8] | (uint32_t)mbr[446 + 9] << 8 |
+	      (uint32_t)mbr[446 + 10] << 16 | (uint32_t)mbr[446 + 11] << 24;
+	return lba ? (long long)lba * 512 : -1;
+}
+
+/* mcopy one file out of the boot partition; 0 when it was there. */
+static int boot_get(const char *img, long long off, const char *name,
+		    const char *dest)
+{
+	char spec[PATH_MAX + 32], src[300];
+	const char *argv[] = {
+		"mcopy", "-n", "-o", "-i", spec, src, dest, NULL
+	};
+
+	snprintf(spec, sizeof(spec), "%s@@%lld", img, off);
+	snprintf(src, sizeof(src), "::%s", name);
+	return run_host(argv, NULL) == 0 && is_file(dest) ? 0 : -1;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *buf;
+	long sz;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	sz = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)(sz > 0 ? sz : 0) + 1);
+	if (buf) {
+		size_t n = fread(buf, 1, (size_t)(sz > 0 ? sz : 0), f);
+
+		buf[n] = '\0';
+	}
+	fclose(f);
+	return buf;
+}
+
+/*
+ * From a Pi SD card's boot partition: kernel (config.txt "kernel=", else
+ * Image, kernel8.img), DTB ("device_tree=", else the 3 B one), initramfs
+ * ("initramfs FILE"), cmdline.txt.
+ */
+static int extract_boot(const char *img, const char *dir, char *kernel,
+			char *dtb, char *initrd, char *cmdline, size_t len,
+			char *err, size_t errlen)
+{
+	long long off = mbr_boot_offset(img);
+	char cfgpath[PATH_MAX], name[256], *cfg, *line, *save = NULL;
+	char kname[256] = "", dname[256] = "", iname[256] = "";
+
+	if (off < 0) {
+		snprintf(err, errlen, "%s: no MBR partition table", img);
+		return -1;
+	}
+	snprintf(cfgpath, sizeof(cfgpath), "%s/config.txt", dir);
+	cfg = boot_get(img, off, "config.txt", cfgpath) == 0 ? slurp(cfgpath) :
+							       NULL;
+	for (line = cfg ? strtok_r(cfg, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		line[strcspn(line, "\r#")] = '\0';
+		if (sscanf(line, " kernel = %255s", name) == 1)
+			snprintf(kname, sizeof(kname), "%s", name);
+		else if (sscanf(line, " device_tree = %255s", name) == 1)
+			snprintf(dname, sizeof(dname), "%s", name);
+		else if (sscanf(line, " initramfs %255s", name) == 1)
+			snprintf(iname, sizeof(iname), "%s", name);
+	}
+	free(cfg);
+	snprintf(kernel, len, "%s/Image", dir);
+	if (!((kname[0] && !boot_get(img, off, kname, kernel)) ||
+	      !boot_get(img, off, "Image", kernel) ||
+	      !boot_get(img, off, "kernel8.img", kernel))) {
+		snprintf(
+			err, errlen,
+			"%s: no kernel (Image, kernel8.img) in the boot partition",
+			img);
+		return -1;
+	}
+	snprintf(dtb, len, "%s/board.dtb", dir);
+	if (!((dname[0] && !boot_get(img, off, dname, dtb)) ||
+	      !boot_get(img, off, "bcm2837-rpi-3-b.dtb", dtb) ||
+	      !boot_get(img, off, "bcm2710-rpi-3-b.dtb", dtb)))
+		dtb[0] = '\0';
+	snprintf(initrd, len, "%s/initrd", dir);
+	if (!iname[0] || boot_get(img, off, iname, initrd))
+		initrd[0] = '\0';
+	snprintf(cfgpath, sizeof(cfgpath), "%s/cmdline.txt", dir);
+	cmdline[0] = '\0';
+	if (!boot_get(img, off, "cmdline.txt", cfgpath)) {
+		char *c = slurp(cfgpath);
+
+		if (c) {
+			c[strcspn(c, "\r\n")] = '\0';
+			snprintf(cmdline, len, "%s", c);
+			free(c);
+		}
+	}
+	return 0;
+}
+
+static unsigned int vm_counter;
+
+/* Bridge the node's veth end IF with tap TAP inside the node. */
+static int wire_if(struct node *n, int i, const char *ifname, const char *tap)
+{
+	return node_run_cmd(
+		n, 5000,
+		"set -e; sysctl -qw net.ipv6.conf.all.disable_ipv6=1 "
+		"net.ipv6.conf.default.disable_ipv6=1 "
+		"net.ipv6.conf.%s.disable_ipv6=1; "
+		"ip addr flush dev %s; "
+		"ip link add qb%d type bridge mcast_snooping 0 stp_state 0 forward_delay 0; "
+		"ip link set %s master qb%d; ip link set %s master qb%d; "
+		"ip link set %s up; ip link set %s up; ip link set qb%d up",
+		ifname, ifname, i, ifname, i, tap, i, ifname, tap, i);
+}
+
+struct qemu_vm *qemu_boot(const struct qemu_opts *o, char *err, size_t errlen)
+{
+	const char *argv[96], *dir = qemu_image_dir();
+	char kernel[PATH_MAX], dtb[PATH_MAX], initrd[PATH_MAX], append[2048];
+	char cmdline[1024] = "", agent_sock[160], con_opt[1024], agent_opt[200];
+	char tapopt[QEMU_MAX_NICS][64], devopt[QEMU_MAX_NICS][128];
+	char drive[PATH_MAX + 64], qlog[600], tail[2048];
+	int tapfd[QEMU_MAX_NICS], lfd = -1, i, a = 0;
+	const struct topo_if *ifs[QEMU_MAX_NICS];
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct qemu_vm *vm = calloc(1, sizeof(*vm));
+	uint64_t t0, deadline;
+	unsigned int tmo = o->timeout_ms ? o->timeout_ms : 30000;
+
+	if (!vm) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	for (i = 0; i < QEMU_MAX_NICS; i++)
+		tapfd[i] = -1;
+	vm->profile = o->profile;
+	vm->agent = -1;
+	vm->lab = o->lab;
+	vm_counter++;
+	snprintf(vm->run_dir, sizeof(vm->run_dir), "/run/mclab/qemu-%d.%u",
+		 (int)getpid(), vm_counter);
+	SNP(vm->log_dir, "%s/qemu-%s-%u",
+	    o->lab ? o->lab->results : mclab_results_dir(),
+	    qemu_profile_name(o->profile), vm_counter);
+	if (mkdir_p(vm->run_dir, 0700) < 0 || mkdir_p(vm->log_dir, 0755) < 0) {
+		snprintf(err, errlen, "%s: %s", vm->run_dir, strerror(errno));
+		free(vm);
+		return NULL;
+	}
+	snprintf(vm->console_log, sizeof(vm->console_log), "%s/console.log",
+		 vm->log_dir);
+	snprintf(vm->console_sock, sizeof(vm->console_sock), "%s/console.sock",
+		 vm->run_dir);
+	snprintf(agent_sock, sizeof(agent_sock), "%s/agent.sock", vm->run_dir);
+	snprintf(qlog, sizeof(qlog), "%s/qemu.log", vm->log_dir);
+
+	/* boot files */
+	dtb[0] = initrd[0] = '\0';
+	if (o->image) {
+		if (extract_boot(o->image, vm->log_dir, kernel, dtb, initrd,
+				 cmdline, sizeof(kernel), err, errlen) < 0)
+			goto fail;
+	} else {
+		if (!dir && (!o->kernel || !o->initrd)) {
+			snprintf(err, errlen,
+				 "no Pi image (make -C qemu image)");
+			goto fail;
+		}
+		snprintf(kernel, sizeof(kernel), "%s",
+			 o->kernel ? o->kernel : "");
+		if (!o->kernel)
+			snprintf(kernel, sizeof(kernel), "%s/Image", dir);
+		if (o->initrd)
+			snprintf(initrd, sizeof(initrd), "%s", o->initrd);
+		else
+			snprintf(initrd, sizeof(initrd), "%s/initramfs.cpio.gz",
+				 dir);
+		if (o->dtb)
+			snprintf(dtb, sizeof(dtb), "%s", o->dtb);
+		else if (o->profile == QEMU_RASPI3B && dir)
+			snprintf(dtb, sizeof(dtb),
+				 "%s/bcm2837-rpi-3-b-qemu.dtb", dir);
+	}
+	if (o->profile == QEMU_RASPI3B && o->image && dtb[0]) {
+		/* the PL011's Bluetooth node kills console input under qemu */
+		const char *fa[] = { "fdtput", "-r", dtb,
+				     "/soc/serial@7e201000/bluetooth", NULL };
+
+		run_host(fa, NULL);
+	}
+	if (o->profile == QEMU_RASPI3B && !dtb[0]) {
+		snprintf(err, errlen, "raspi3b needs a DTB (--dtb)");
+		goto fail;
+	}
+
+	/* the agent's socket: qemu connects to it */
+	if (!o->login_prompt) {
+		lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		SNP(sun.sun_path, "%s", agent_sock);
+		unlink(agent_sock);
+		if (lfd < 0 ||
+		    bind(lfd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
+		    listen(lfd, 1) < 0) {
+			snprintf(err, errlen, "%s: %s", agent_sock,
+				 strerror(errno));
+			goto fail;
+		}
+	}
+
+	/* NICs: taps in the replaced node's namespace */
+	if (o->lab) {
+		vm->node = o->node ? lab_node(o->lab, o->node) :
+				     lab_router(o->lab);
+		if (!vm->node || vm->node->index < 0) {
+			snprintf(err, errlen, "no node %s in the lab",
+				 o->node ? o->node : "with the router role");
+			goto fail;
+		}
+		vm->nnics = topo_node_ifs(o->lab->topo, vm->node->index, ifs,
+					  QEMU_MAX_NICS);
+		if (vm->nnics > QEMU_MAX_NICS)
+			vm->nnics = QEMU_MAX_NICS;
+		for (i = 0; i < vm->nnics; i++) {
+			char tap[IFNAMSIZ];
+			struct tap_arg ta = { tap, -1 };
+
+			snprintf(tap, sizeof(tap), "qt%d", i);
+			snprintf(vm->ifnames[i], IFNAMSIZ, "%s",
+				 ifs[i]->ifname);
+			if (node_call(vm->node, open_tap, &ta) < 0) {
+				snprintf(err, errlen, "tap %s in %s: %s", tap,
+					 vm->node->ns, strerror(errno));
+				goto fail;
+			}
+			tapfd[i] = ta.fd;
+			if (wire_if(vm->node, i, ifs[i]->ifname, tap) != 0) {
+				snprintf(err, errlen,
+					 "cannot bridge %s and %s in %s",
+					 ifs[i]->ifname, tap, vm->node->ns);
+				goto fail;
+			}
+		}
+	}
+
+	/* the command line */
+	argv[a++] = "qemu-system-aarch64";
+	if (o->profile == QEMU_VIRT) {
+		argv[a++] = "-M";
+		argv[a++] = "virt";
+		argv[a++] = "-cpu";
+		argv[a++] = "cortex-a72";
+		argv[a++] = "-smp";
+		argv[a++] = "1";
+		argv[a++] = "-m";
+		argv[a++] = "512";
+	} else {
+		argv[a++] = "-M";
+		argv[a++] = "raspi3b";
+		argv[a++] = "-accel";
+		argv[a++] = "tcg,thread=single";
+	}
+	argv[a++] = "-nographic";
+	argv[a++] = "-nodefaults";
+	argv[a++] = "-no-user-config";
+	argv[a++] = "-kernel";
+	argv[a++] = kernel;
+	if (initrd[0]) {
+		argv[a++] = "-initrd";
+		argv[a++] = initrd;
+	}
+	if (dtb[0]) {
+		argv[a++] = "-dtb";
+		argv[a++] = dtb;
+	}
+	SNP(con_opt, "socket,id=con,path=%s,server=on,wait=off,logfile=%s",
+	    vm->console_sock, vm->console_log);
+	argv[a++] = "-chardev";
+	argv[a++] = con_opt;
+	argv[a++] = "-serial";
+	argv[a++] = "chardev:con";
+	if (!o->login_prompt) {
+		snprintf(agent_opt, sizeof(agent_opt),
+			 "socket,id=agent,path=%s", agent_sock);
+		argv[a++] = "-chardev";
+		argv[a++] = agent_opt;
+		if (o->profile == QEMU_VIRT) {
+			argv[a++] = "-device";
+			argv[a++] = "virtio-serial-pci";
+			argv[a++] = "-device";
+			argv[a++] =
+				"virtserialport,chardev=agent,name=mclab.agent";
+		} else {
+			argv[a++] = "-serial";
+			argv[a++] = "chardev:agent";
+		}
+	}
+	if (o->image) {
+		snprintf(drive, sizeof(drive),
+			 o->profile == QEMU_RASPI3B ?
+				 "if=sd,format=raw,snapshot=on,file=%s" :
+				 "if=virtio,format=raw,snapshot=on,file=%s",
+			 o->image);
+		argv[a++] = "-drive";
+		argv[a++] = drive;
+	}
+	for (i = 0; i < vm->nnics; i++) {
+		snprintf(tapopt[i], sizeof(tapopt[i]),
+			 "tap,id=n%d,fd=%d,vhost=off", i, 10 + i);
+		snprintf(
+			devopt[i], sizeof(devopt[i]),
+			o->profile == QEMU_VIRT ?
+				"virtio-net-pci,netdev=n%d,mac=52:54:00:4d:43:%02x,romfile=" :
+				"usb-net,netdev=n%d,mac=52:54:00:4d:43:%02x",
+			i, i + 1);
+		argv[a++] = "-netdev";
+		argv[a++] = tapopt[i];
+		argv[a++] = "-device";
+		argv[a++] = devopt[i];
+	}
+	{
+		size_t l = 0;
+
+		l += (size_t)snprintf(append + l, sizeof(append) - l, "%s",
+				      cmdline[0] ? cmdline :
+				      o->profile == QEMU_VIRT ?
+						   "console=ttyAMA0 quiet" :
+						   "console=ttyAMA0 quiet");
+		if (o->profile == QEMU_RASPI3B && !o->login_prompt &&
+		    l < sizeof(append))
+			l += (size_t)snprintf(append + l, sizeof(append) - l,
+					      " mclab.agent=/dev/ttyS1");
+		for (i = 0; i < vm->nnics && l < sizeof(append); i++)
+			l += (size_t)snprintf(
+				append + l, sizeof(append) - l,
+				" mclab.if=52:54:00:4d:43:%02x=%s", i + 1,
+				vm->ifnames[i]);
+		if (o->append && l < sizeof(append))
+			snprintf(append + l, sizeof(append) - l, " %s",
+				 o->append);
+	}
+	argv[a++] = "-append";
+	argv[a++] = append;
+	argv[a] = NULL;
+
+	{
+		FILE *f = fopen(qlog, "we");
+
+		for (i = 0; f && argv[i]; i++)
+			fprintf(f, "%s%s", i ? " " : "", argv[i]);
+		if (f) {
+			fputc('\n', f);
+			fclose(f);
+		}
+	}
+	t0 = mono_ns();
+	fflush(NULL);
+	vm->pid = fork();
+	if (vm->pid < 0) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		goto fail;
+	}
+	if (vm->pid == 0) {
+		int fd = open(qlog, O_WRONLY | O_APPEND | O_CREAT, 0644);
+		int nul = open("/dev/null", O_RDONLY);
+
+		setsid();
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() == 1)
+			_exit(1);
+		dup2(nul, 0);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		for (i = 0; i < vm->nnics; i++)
+			if (dup2(tapfd[i], 10 + i) < 0) /* no CLOEXEC */
+				_exit(126);
+		execvp(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	lab_track_pid(o->lab, vm->pid);
+	for (i = 0; i < QEMU_MAX_NICS; i++)
+		if (tapfd[i] >= 0) {
+			close(tapfd[i]);
+			tapfd[i] = -1;
+		}
+
+	deadline = deadline_in(tmo);
+	if (o->login_prompt) {
+		while (!file_has(vm->console_log, o->login_prompt)) {
+			if (deadline_passed(deadline) ||
+			    waitpid(vm->pid, NULL, WNOHANG) == vm->pid) {
+				snprintf(err, errlen,
+					 "no \"%s\" on the console",
+					 o->login_prompt);
+				goto fail_tail;
+			}
+			poll(NULL, 0, 20);
+		}
+	} else {
+		struct pollfd pfd = { lfd, POLLIN, 0 };
+		long st;
+		char *ready = NULL;
+
+		while (poll(&pfd, 1, 50) == 0) {
+			if (deadline_passed(deadline) ||
+			    waitpid(vm->pid, NULL, WNOHANG) == vm->pid) {
+				snprintf(err, errlen,
+					 "qemu did not connect the agent port");
+				goto fail_tail;
+			}
+		}
+		vm->agent = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (vm->agent < 0) {
+			snprintf(err, errlen, "accept: %s", strerror(errno));
+			goto fail_tail;
+		}
+		if (agent_wait(vm, 0, deadline, &st, &ready, NULL) < 0) {
+			snprintf(err, errlen, "no READY from the agent: %s",
+				 strerror(errno));
+			goto fail_tail;
+		}
+		if (!strncmp(ready, "READY ", 6))
+			snprintf(vm->release, sizeof(vm->release), "%s",
+				 ready + 6);
+		free(ready);
+	}
+	vm->boot_ns = mono_ns() - t0;
+	if (lfd >= 0)
+		close(lfd);
+	unlink(agent_sock);
+	return vm;
+
+fail_tail:
+	tail_file(vm->console_log, tail, sizeof(tail));
+	{
+		size_t l = strlen(err);
+
+		snprintf(err + l, errlen - l, " (%s); console:\n%s", qlog,
+			 tail);
+	}
+fail:
+	if (lfd >= 0)
+		close(lfd);
+	unlink(agent_sock);
+	for (i = 0; i < QEMU_MAX_NICS; i++)
+		if (tapfd[i] >= 0)
+			close(tapfd[i]);
+	qemu_halt(vm);
+	return NULL;
+}
+
+void qemu_halt(struct qemu_vm *vm)
+{
+	if (!vm)
+		return;
+	if (vm->agent >= 0)
+		close(vm->agent);
+	if (vm->pid > 0) {
+		kill(-vm->pid, SIGKILL);
+		kill(vm->pid, SIGKILL);
+		while (waitpid(vm->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		lab_untrack_pid(vm->pid);
+	}
+	if (vm->node)
+		for (int i = 0; i < vm->nnics; i++)
+			node_run_cmd(vm->node, 2000,
+				     "ip link del qb%d 2>/dev/null", i);
+	{
+		char p[200];
+
+		snprintf(p, sizeof(p), "%s/agent.sock", vm->run_dir);
+		unlink(p);
+		unlink(vm->console_sock);
+		rmdir(vm->run_dir);
+	}
+	free(vm->rx);
+	free(vm);
+}
+
+/* ---- configuration ---------------------------------------------------- */
+
+/* IPv6 lines are skipped in a guest booted with ipv6.disable=1 */
+#define V6_ONLY "[ ! -d /proc/sys/net/ipv6 ] || "
+
+int qemu_configure(struct qemu_vm *vm, char *err, size_t errlen)
+{
+	const struct topo *t;
+	char cmd[8192], addr[INET6_ADDRSTRLEN + 8];
+	size_t l = 0;
+	char *out = NULL;
+	int rc;
+
+	if (!vm->lab || !vm->node)
+		return 0;
+	t = vm->lab->topo;
+	l += (size_t)snprintf(cmd + l, sizeof(cmd) - l, "set -e; ");
+	for (int i = 0; i < vm->nnics; i++) {
+		const struct topo_if *ifc =
+			topo_find_if(t, vm->node->index, vm->ifnames[i]);
+
+		for (int k = 0; ifc && k < ifc->naddrs && l < sizeof(cmd); k++)
+			l += (size_t)snprintf(
+				cmd + l, sizeof(cmd) - l,
+				"%sip addr add %s dev %s; ",
+				ifc->addrs[k].family == AF_INET6 ? V6_ONLY : "",
+				topo_addr_str(&ifc->addrs[k], addr,
+					      sizeof(addr)),
+				vm->ifnames[i]);
+	}
+	for (int k = 0; k < t->naddrs && l < sizeof(cmd); k++) {
+		const struct topo_if *ifc = &t->addrs[k].ifc;
+
+		if (ifc->node != vm->node->index)
+			continue;
+		for (int j = 0; j < ifc->naddrs && l < sizeof(cmd); j++)
+			l += (size_t)snprintf(
+				cmd + l, sizeof(cmd) - l,
+				"%sip addr add %s dev %s; ",
+				ifc->addrs[j].family == AF_INET6 ? V6_ONLY : "",
+				topo_addr_str(&ifc->addrs[j], addr,
+					      sizeof(addr)),
+				ifc->ifname);
+	}
+	for (int k = 0; k < t->nsysctls && l < sizeof(cmd); k++) {
+		const struct topo_sysctl *s = &t->sysctls[k];
+
+		if (s->node != vm->node->index)
+			continue;
+		l += (size_t)snprintf(
+			cmd + l, sizeof(cmd) - l, "%ssysctl -qw %s=%s; ",
+			strncmp(s->key, "net.ipv6.", 9) ? "" : V6_ONLY, s->key,
+			s->value);
+	}
+	for (int k = 0; k < t->nroutes && l < sizeof(cmd); k++) {
+		const struct topo_route *r = &t->routes[k];
+		char gw[INET6_ADDRSTRLEN + 8];
+
+		if (r->node != vm->node->index)
+			continue;
+		if (r->dst.plen == 0)
+			snprintf(addr, sizeof(addr), "default");
+		else
+			topo_addr_str(&r->dst, addr, sizeof(addr));
+		l += (size_t)snprintf(cmd + l, sizeof(cmd) - l,
+				      "%sip %s route add %s",
+				      r->family == AF_INET6 ? V6_ONLY : "",
+				      r->family == AF_INET6 ? "-6" : "", addr);
+		if (r->has_gw && l < sizeof(cmd)) {
+			inet_ntop(r->gw.family, r->gw.a.raw, gw, sizeof(gw));
+			l += (size_t)snprintf(cmd + l, sizeof(cmd) - l,
+					      " via %s", gw);
+		}
+		if (r->dev[0] && l < sizeof(cmd))
+			l += (size_t)snprintf(cmd + l, sizeof(cmd) - l,
+					      " dev %s", r->dev);
+		if (l < sizeof(cmd))
+			l += (size_t)snprintf(cmd + l, sizeof(cmd) - l, "; ");
+	}
+	if (l >= sizeof(cmd)) {
+		snprintf(err, errlen, "configuration too long");
+		return -1;
+	}
+	rc = qemu_exec(vm, 10000, &out, "%s", cmd);
+	if (rc != 0) {
+		snprintf(err, errlen, "guest config (exit %d): %s\n%s", rc, cmd,
+			 out ? out : strerror(errno));
+		free(out);
+		return -1;
+	}
+	free(out);
+	return 0;
+}
+
+/* ---- the router in the guest ----------------------------------------- */
+
+static int ctl_answers(struct qemu_vm *vm)
+{
+	return qemu_exec(
+		vm, 3000, NULL,
+		"mcroutectl -u /run/mcrouted.sock show interfaces >/dev/null 2>&1");
+}
+
+int qemu_router_start(struct qemu_vm *vm, const char *conf, const char *extra,
+		      unsigned int timeout_ms, char *err, size_t errlen)
+{
+	uint64_t deadline = deadline_in(timeout_ms);
+	char *out = NULL;
+
+	if (qemu_write_file(vm, "/etc/mcrouted/mcrouted.conf", conf,
+			    strlen(conf)) < 0) {
+		snprintf(err, errlen, "write config: %s", strerror(errno));
+		return -1;
+	}
+	if (qemu_exec(
+		    vm, 5000, NULL,
+		    "rm -f /run/mcrouted.sock; mcrouted -n -f /etc/mcrouted/mcrouted.conf "
+		    "-u /run/mcrouted.sock -P /run/mcrouted.pid -l debug %s "
+		    ">/tmp/mcrouted.log 2>&1 </dev/null & echo $! >/run/mcrouted.bgpid",
+		    extra ? extra : "") != 0) {
+		snprintf(err, errlen, "cannot start mcrouted: %s",
+			 strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		int rc = ctl_answers(vm);
+
+		if (rc == 0)
+			return 0;
+		if (rc < 0 || deadline_passed(deadline) ||
+		    qemu_exec(vm, 2000, NULL,
+			      "kill -0 $(cat /run/mcrouted.bgpid)") != 0)
+			break;
+		/* the control socket has no event to wait on: poll it */
+		poll(NULL, 0, 20);
+	}
+	qemu_exec(vm, 3000, &out, "tail -20 /tmp/mcrouted.log");
+	snprintf(err, errlen, "mcrouted in the guest did not come up:\n%s",
+		 out ? out : "");
+	free(out);
+	qemu_router_stop(vm);
+	return -1;
+}
+
+int qemu_router_stop(struct qemu_vm *vm)
+{
+	return qemu_exec(
+		vm, 8000, NULL,
+		"p=$(cat /run/mcrouted.bgpid 2>/dev/null) || exit 0; kill $p 2>/dev/null; "
+		"i=0; while kill -0 $p 2>/dev/null && [ $i -lt 300 ]; do sleep 0.01; i=$((i+1)); done; "
+		"kill -9 $p 2>/dev/null; rm -f /run/mcrouted.bgpid; true");
+}

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The emulated Raspberry Pi router: qemu-system-aarch64 booting the image
+ * built by qemu/ (make -C qemu image), wired into a running lab in place
+ * of one of its nodes, and driven through the guest agent (qemu/agent).
+ *
+ * Wiring: for every interface IF of the replaced node (in topology order)
+ * a tap is opened inside that node's namespace (/dev/net/tun there,
+ * -netdev tap,fd=N) and bridged to the node's veth end IF, whose
+ * addresses are removed; the namespace itself stops taking part (IPv6
+ * off, no addresses).  The guest renames its NICs by MAC to the same
+ * names, and qemu_configure() gives them the topology's addresses,
+ * routes and sysctls through the agent.  So the VM's wlan0/usb0 are the
+ * far ends of the snd and rcv veths, and the cases see the same wires.
+ *
+ * Profiles:
+ *   virt      -M virt -cpu cortex-a72 -smp 1 -m 512, virtio-net-pci NICs,
+ *             the agent on a virtio-serial port
+ *   raspi3b   -M raspi3b -accel tcg,thread=single, usb-net NICs, the DTB
+ *             without the PL011's Bluetooth node, the agent on the second
+ *             UART (mini UART, /dev/ttyS1)
+ *
+ * Teardown: qemu runs in its own process group with PR_SET_PDEATHSIG and
+ * is registered with lab_track_pid(), so it dies with the lab, the
+ * program, SIGINT/SIGTERM, or a crash; its taps are not persistent and
+ * vanish with it, and the bridges with the lab's namespaces.
+ */
+#ifndef MCLAB_QEMU_H
+#define MCLAB_QEMU_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "topo.h"
+
+enum qemu_profile {
+	QEMU_VIRT,
+	QEMU_RASPI3B,
+};
+
+#define QEMU_MAX_NICS 4
+
+struct qemu_opts {
+	enum qemu_profile profile;
+	/* Boot files; NULL: the image in qemu_image_dir(). */
+	const char *kernel, *dtb, *initrd;
+	/*
+	 * An SD card image (Buildroot-style: vfat boot partition first).  The
+	 * kernel, DTB and initramfs are taken from its boot partition; the
+	 * image itself is used through a copy, never modified.
+	 */
+	const char *image;
+	const char *append; /* more kernel command line words, or NULL */
+	struct lab *lab; /* NULL: no NICs */
+	const char *node; /* the node the VM replaces; NULL: lab's router */
+	/*
+	 * Wait for this console text instead of the agent (a user's image
+	 * without our agent: "login:"); NULL: the agent signals readiness.
+	 */
+	const char *login_prompt;
+	unsigned int timeout_ms; /* boot deadline (scaled); 0: 30 s */
+};
+
+struct qemu_vm {
+	enum qemu_profile profile;
+	pid_t pid;
+	int agent; /* connected agent socket, -1 without agent */
+	unsigned long seq;
+	char *rx; /* agent input not consumed yet */
+	size_t rx_len, rx_cap;
+	char run_dir[108]; /* sockets: /run/mclab/qemu-<pid>.<n> */
+	char log_dir[512]; /* console.log, qemu.log */
+	char console_log[600];
+	char console_sock[160];
+	char image_copy[600]; /* the SD card copy, "" when none */
+	char release[96]; /* guest uname -r, from the READY frame */
+	uint64_t boot_ns; /* qemu start to ready */
+	struct lab *lab;
+	struct node *node; /* the replaced node, NULL when none */
+	int nnics;
+	char ifnames[QEMU_MAX_NICS][IFNAMSIZ];
+};
+
+const char *qemu_profile_name(enum qemu_profile p);
+/* "virt" or "raspi3b" (also "qemu-virt", "qemu-raspi3b"); -1 otherwise */
+int qemu_profile_parse(const char *name);
+
+/*
+ * Where the built image is: $MCLAB_QEMU_OUT, ./qemu/out, or qemu/out
+ * above the running program.  NULL when none has an Image.
+ */
+const char *qemu_image_dir(void);
+/*
+ * NULL when a VM of this profile can be booted here (qemu binary and
+ * image present), else the reason, for a skip.
+ */
+const char *qemu_available(enum qemu_profile p);
+
+/*
+ * Boot a VM.  Returns it once the agent (or the login prompt) says it is
+ * ready, or NULL with the reason and the console's tail in err (nothing
+ * is left running then).
+ */
+struct qemu_vm *qemu_boot(const struct qemu_opts *o, char *err, size_t errlen);
+/* Kill qemu (by pid), remove its work folder and image copy, free. */
+void qemu_halt(struct qemu_vm *vm);
+
+/*
+ * Agent requests.  Each returns -1 with errno when the channel fails
+ * (EPROTO: bad frame, ETIMEDOUT: no answer by the deadline).
+ *
+ * qemu_exec: run "sh -c CMD" in the guest; returns its exit code (124 at
+ * the timeout), output (stdout and stderr) in *out when out is not NULL
+ * (free it).  Start daemons with "... >LOG 2>&1 &".
+ */
+int qemu_exec(struct qemu_vm *vm, unsigned int timeout_ms, char **out,
+	      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Read a guest file; 0, or -1 with errno (the guest's errno too). */
+int qemu_read_file(struct qemu_vm *vm, const char *path, char **buf,
+		   size_t *len);
+int qemu_write_file(struct qemu_vm *vm, const char *path, const void *data,
+		    size_t len);
+/* Round trip through the agent; 0 or -1. */
+int qemu_ping(struct qemu_vm *vm, unsigned int timeout_ms);
+
+/*
+ * Give the guest's NICs the replaced node's addresses, routes and sysctls
+ * from the topology.  0, or -1 with the failing command in err.
+ */
+int qemu_configure(struct qemu_vm *vm, char *err, size_t errlen);
+
+/*
+ * mcrouted in the guest: write conf to /etc/mcrouted/mcrouted.conf, start
+ * "mcrouted -n -f ... -u /run/mcrouted.sock -l debug" (with extra
+ * arguments, a string, or NULL) logging to /tmp/mcrouted.log, and wait
+ * until mcroutectl answers.  -1 with the log's tail in err.
+ */
+int qemu_router_start(struct qemu_vm *vm, const char *conf, const char *extra,
+		      unsigned int timeout_ms, char *err, size_t errlen);
+int qemu_router_stop(struct qemu_vm *vm);
+
+/* ---- pure, for unit tests ------------------------------------------ */
+
+uint32_t qemu_fnv1a(const void *p, size_t n);
+/*
+ * Find one response frame in buf: 1 with seq, status and the payload's
+ * offset and length when a whole, valid frame is there (*used: bytes to
+ * drop, the frame and the noise before it); 0 when more input is needed
+ * (*used: noise that can be dropped); -1 for a corrupt frame (*used:
+ * bytes to drop to get past it).
+ */
+int qemu_frame_parse(const char *buf, size_t len, unsigned long *seq,
+		     long *status, size_t *off, size_t *plen, size_t *used);
+
+#endif
