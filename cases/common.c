@@ -186,6 +186,15 @@ unsigned long send_udp(struct fx *f, const char *node, const char *ifname,
 		       const char *src, const char *group, int ttl,
 		       unsigned long count, uint32_t stream)
 {
+	return send_udp_pps(f, node, ifname, src, group, ttl, count, stream,
+			    1000);
+}
+
+unsigned long send_udp_pps(struct fx *f, const char *node, const char *ifname,
+			   const char *src, const char *group, int ttl,
+			   unsigned long count, uint32_t stream,
+			   unsigned int pps)
+{
 	struct udp_tx_stats st;
 	struct udp_tx_opts o = {
 		.netns = fx_ns(f, node),
@@ -196,7 +205,7 @@ unsigned long send_udp(struct fx *f, const char *node, const char *ifname,
 		.dport = CASE_PORT,
 		.ttl = ttl,
 		.count = count,
-		.pps = 1000,
+		.pps = pps,
 		.stream = stream,
 	};
 	int rc = udp_send(&o, &st);

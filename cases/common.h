@@ -81,6 +81,11 @@ bool wait_vif(struct fx *f, int family, const char *ifname,
 unsigned long send_udp(struct fx *f, const char *node, const char *ifname,
 		       const char *src, const char *group, int ttl,
 		       unsigned long count, uint32_t stream);
+/* The same at a given rate. */
+unsigned long send_udp_pps(struct fx *f, const char *node, const char *ifname,
+			   const char *src, const char *group, int ttl,
+			   unsigned long count, uint32_t stream,
+			   unsigned int pps);
 
 /*
  * Expect exactly n records matching m in c, waiting up to timeout_ms for

@@ -64,7 +64,7 @@ unsigned int router_features(enum router_kind kind)
 		       RF_CONNTRACK_FLUSH | RF_NO_IPV6_SURVIVAL | RF_HOTPLUG;
 	case ROUTER_SMCROUTE:
 		return RF_IPV4 | RF_IPV6 | RF_STATIC | RF_PREFIX | RF_MGROUP |
-		       RF_TTL_THRESHOLD | RF_CTL | RF_RELOAD | RF_HOTPLUG;
+		       RF_TTL_THRESHOLD | RF_CTL | RF_RELOAD;
 	case ROUTER_IGMPPROXY:
 		return RF_IPV4 | RF_IGMP_PROXY;
 	}
@@ -332,7 +332,25 @@ char *router_conf_smcroute(const char *conf_text)
 		if (!ifset_has(&phy, down.names[i]) &&
 		    !ifset_has(&up, down.names[i]))
 			fprintf(f, "phyint %s enable\n", down.names[i]);
-	fprintf(f, "%s\n", conf_text);
+	/*
+	 * smcroute 2.5.6 takes a phyint line with neither enable nor disable
+	 * ("phyint usb0 ttl-threshold 10") as disable and removes the VIF;
+	 * mcrouted (and the man page's grammar) take it as enable.  The cases
+	 * mean enable, so say it.
+	 */
+	for (const char *p = conf_text; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t l = nl ? (size_t)(nl - p) : strlen(p);
+		char line[1024];
+
+		snprintf(line, sizeof(line), "%.*s", (int)l, p);
+		if (!strncmp(line, "phyint ", 7) && !strstr(line, " enable") &&
+		    !strstr(line, " disable") && !strchr(line, '#'))
+			fprintf(f, "%s enable\n", line);
+		else
+			fprintf(f, "%s\n", line);
+		p += l + (nl ? 1 : 0);
+	}
 	fclose(f);
 	return out;
 }
