@@ -832,6 +832,111 @@ static int parse_include(const struct ctx *x)
 	return rc;
 }
 
+/*
+ * "N" or "N.D" seconds (tenths at most) into ms, within [min, max] ms.
+ * The value must be the only word after the directive.
+ */
+static int parse_gm_value(const struct ctx *x, bool tenths, uint32_t min,
+			  uint32_t max, uint32_t *out)
+{
+	const struct token *d = &x->t[0], *t;
+	char a[SHOW_BUF], b[SHOW_BUF], c[SHOW_BUF], range[64];
+	uint64_t v = 0;
+	size_t i = 0;
+	bool frac = false;
+
+	if (tenths)
+		snprintf(range, sizeof(range), "%u.%u-%u.%u seconds",
+			 min / 1000, min % 1000 / 100, max / 1000,
+			 max % 1000 / 100);
+	else
+		snprintf(range, sizeof(range), "%u-%u", min, max);
+	if (x->n < 2)
+		return perr(x, d->col, "%s: expected a value (%s)", show(d, a),
+			    range);
+	t = &x->t[1];
+	if (x->n > 2)
+		return perr(x, x->t[2].col, "unexpected '%s' after '%s %s'",
+			    show(&x->t[2], a), show(d, b), show(t, c));
+	for (; i < t->len && t->s[i] >= '0' && t->s[i] <= '9'; i++) {
+		v = v * 10 + (uint64_t)(t->s[i] - '0');
+		if (v > 1000000000)
+			v = 1000000000;
+	}
+	if (tenths)
+		v *= 1000;
+	if (i && tenths && i + 2 == t->len && t->s[i] == '.' &&
+	    t->s[i + 1] >= '0' && t->s[i + 1] <= '9') {
+		v += (uint64_t)(t->s[i + 1] - '0') * 100;
+		frac = true;
+	}
+	if (!i || (i != t->len && !frac))
+		return perr(x, t->col, "%s: '%s' is not a %s (%s)", show(d, a),
+			    show(t, b), tenths ? "number of seconds" : "number",
+			    range);
+	if (v < min || v > max)
+		return perr(x, t->col, "%s: '%s' is out of range (%s)",
+			    show(d, a), show(t, b), range);
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int parse_gm(const struct ctx *x)
+{
+	struct conf_gm *gm = &x->ps->c->gm;
+	const struct token *d = &x->t[0];
+	uint32_t v;
+
+	if (tok_is(d, "query-interval")) {
+		if (parse_gm_value(x, false, 1, 31744, &v))
+			return -1;
+		if (gm->query_resp_set && gm->query_resp_ms >= v * 1000u)
+			return perr(
+				x, x->t[1].col,
+				"query-interval: %u s is not more than the query-response-interval (%u.%u s)",
+				v, gm->query_resp_ms / 1000,
+				gm->query_resp_ms % 1000 / 100);
+		gm->query_interval_ms = v * 1000u;
+		gm->query_interval_set = true;
+	} else if (tok_is(d, "query-response-interval")) {
+		if (parse_gm_value(x, true, 100, 3174400, &v))
+			return -1;
+		if (gm->query_interval_set && v >= gm->query_interval_ms)
+			return perr(
+				x, x->t[1].col,
+				"query-response-interval: must be less than the query-interval (%u s)",
+				gm->query_interval_ms / 1000);
+		gm->query_resp_ms = v;
+		gm->query_resp_set = true;
+	} else if (tok_is(d, "robustness")) {
+		if (parse_gm_value(x, false, 1, 7, &v))
+			return -1;
+		gm->robustness = v;
+	} else if (tok_is(d, "last-member-query-interval")) {
+		if (parse_gm_value(x, true, 100, 25500, &v))
+			return -1;
+		gm->lmq_interval_ms = v;
+	} else if (tok_is(d, "last-member-query-count")) {
+		if (parse_gm_value(x, false, 1, 7, &v))
+			return -1;
+		gm->lmq_count = v;
+	} else {
+		if (parse_gm_value(x, false, 1, 65536, &v))
+			return -1;
+		gm->max_groups = v;
+	}
+	return 0;
+}
+
+static bool is_gm_directive(const struct token *d)
+{
+	return tok_is(d, "query-interval") ||
+	       tok_is(d, "query-response-interval") ||
+	       tok_is(d, "robustness") ||
+	       tok_is(d, "last-member-query-interval") ||
+	       tok_is(d, "last-member-query-count") || tok_is(d, "max-groups");
+}
+
 static int parse_line(const struct ctx *x)
 {
 	const struct token *d = &x->t[0];
@@ -847,9 +952,11 @@ static int parse_line(const struct ctx *x)
 		return parse_include(x);
 	if (tok_is(d, "conntrack-flush"))
 		return parse_conntrack(x);
+	if (is_gm_directive(d))
+		return parse_gm(x);
 	return perr(
 		x, d->col,
-		"unknown directive '%s' (expected phyint, mgroup, mroute, include or conntrack-flush)",
+		"unknown directive '%s' (expected phyint, mgroup, mroute, include, conntrack-flush or an IGMP/MLD timer)",
 		show(d, a));
 }
 
@@ -923,6 +1030,11 @@ void conf_init(struct conf *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->conntrack_flush = true;
+	c->gm.robustness = 2;
+	c->gm.query_interval_ms = 125000;
+	c->gm.query_resp_ms = 10000;
+	c->gm.lmq_interval_ms = 1000;
+	c->gm.max_groups = 1024;
 }
 
 void conf_free(struct conf *c)
@@ -1110,6 +1222,23 @@ void conf_print(const struct conf *c, FILE *f)
 	size_t i, j;
 
 	fprintf(f, "conntrack-flush %s\n", c->conntrack_flush ? "on" : "off");
+	if (c->gm.query_interval_ms != 125000)
+		fprintf(f, "query-interval %u\n",
+			c->gm.query_interval_ms / 1000);
+	if (c->gm.query_resp_ms != 10000)
+		fprintf(f, "query-response-interval %u.%u\n",
+			c->gm.query_resp_ms / 1000,
+			c->gm.query_resp_ms % 1000 / 100);
+	if (c->gm.robustness != 2)
+		fprintf(f, "robustness %u\n", c->gm.robustness);
+	if (c->gm.lmq_interval_ms != 1000)
+		fprintf(f, "last-member-query-interval %u.%u\n",
+			c->gm.lmq_interval_ms / 1000,
+			c->gm.lmq_interval_ms % 1000 / 100);
+	if (c->gm.lmq_count)
+		fprintf(f, "last-member-query-count %u\n", c->gm.lmq_count);
+	if (c->gm.max_groups != 1024)
+		fprintf(f, "max-groups %u\n", c->gm.max_groups);
 	for (i = 0; i < c->n_phyints; i++) {
 		const struct conf_phyint *p = &c->phyints[i];
 
@@ -1230,6 +1359,12 @@ bool conf_equal(const struct conf *a, const struct conf *b)
 	size_t i;
 
 	if (a->conntrack_flush != b->conntrack_flush ||
+	    a->gm.robustness != b->gm.robustness ||
+	    a->gm.query_interval_ms != b->gm.query_interval_ms ||
+	    a->gm.query_resp_ms != b->gm.query_resp_ms ||
+	    a->gm.lmq_interval_ms != b->gm.lmq_interval_ms ||
+	    a->gm.lmq_count != b->gm.lmq_count ||
+	    a->gm.max_groups != b->gm.max_groups ||
 	    a->n_phyints != b->n_phyints || a->n_mgroups != b->n_mgroups ||
 	    a->n_mroutes != b->n_mroutes)
 		return false;

@@ -11,6 +11,21 @@
  *   mroute from IFNAME [source ADDR[/LEN]] group GROUP[/LEN] to IF [IF ...]
  *   include GLOB
  *   conntrack-flush on|off
+ *   query-interval SEC                (IGMP/MLD timers, every interface)
+ *   query-response-interval SEC[.D]
+ *   robustness N
+ *   last-member-query-interval SEC[.D]
+ *   last-member-query-count N
+ *   max-groups N
+ *
+ * IGMP/MLD-driven routing (see mcrouted.conf(5)):
+ *  - proxy mode (RFC 4605) when a phyint is "upstream" or "downstream":
+ *    the router is querier on every downstream and a host on the upstream;
+ *  - router mode when no phyint has a role and at least one phyint line
+ *    names a version (igmpv2, igmpv3, mldv1 or mldv2): every enabled phyint
+ *    then runs a querier, and traffic from any of them goes to every other
+ *    one with members;
+ *  - otherwise (every smcroute.conf) no IGMP/MLD is spoken at all.
  *
  * Errors are "file:line:col: message", col being the 1-based byte column of
  * the offending token, or of the directive when a token is missing.  An error
@@ -77,6 +92,17 @@ struct conf_mroute {
 	struct conf_loc loc;
 };
 
+/* IGMP/MLD timers, RFC 3376 §8 / RFC 3810 §9 defaults. */
+struct conf_gm {
+	unsigned int robustness; /* 1-7, default 2 */
+	uint32_t query_interval_ms; /* 1-31744 s, default 125 s */
+	uint32_t query_resp_ms; /* 0.1-3174.4 s, default 10 s */
+	uint32_t lmq_interval_ms; /* 0.1-25.5 s, default 1 s */
+	unsigned int lmq_count; /* 1-7, 0 = the robustness (default) */
+	unsigned int max_groups; /* per interface, 1-65536, default 1024 */
+	bool query_interval_set, query_resp_set; /* given explicitly */
+};
+
 struct conf {
 	struct conf_phyint *phyints;
 	size_t n_phyints;
@@ -85,6 +111,7 @@ struct conf {
 	struct conf_mroute *mroutes;
 	size_t n_mroutes;
 	bool conntrack_flush; /* default on */
+	struct conf_gm gm;
 	char **files; /* names of every file read, for conf_loc */
 	size_t n_files;
 };

@@ -12,6 +12,7 @@
 #include "conntrack.h"
 #include "iface.h"
 #include "kern.h"
+#include "member.h"
 #include "mgroup.h"
 #include "mroute.h"
 #include "timer.h"
@@ -39,6 +40,7 @@ struct daemon {
 	struct kern_sys ksys;
 	struct mroute mr;
 	struct mgroups groups;
+	struct member mb; /* IGMP/MLD */
 	struct ct_flush ct;
 	struct timers timers;
 	struct timer expire_timer;

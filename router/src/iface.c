@@ -95,15 +95,40 @@ void iface_addr_update(struct iface_table *t, int ifindex,
 		if (!addr_equal(&i->addrs[k], a))
 			continue;
 		if (!add) {
+			i->plens[k] = i->plens[i->n_addrs - 1];
 			i->addrs[k] = i->addrs[--i->n_addrs];
 			t->generation++;
 		}
 		return;
 	}
 	if (add && i->n_addrs < IFACE_MAX_ADDRS) {
+		i->plens[i->n_addrs] = (uint8_t)addr_bits(a->family);
 		i->addrs[i->n_addrs++] = *a;
 		t->generation++;
 	}
+}
+
+void iface_addr_plen(struct iface_table *t, int ifindex,
+		     const struct inet_addr *a, unsigned int plen)
+{
+	struct iface *i = (struct iface *)iface_by_index(t, ifindex);
+
+	if (!i || plen > addr_bits(a->family))
+		return;
+	for (size_t k = 0; k < i->n_addrs; k++)
+		if (addr_equal(&i->addrs[k], a))
+			i->plens[k] = (uint8_t)plen;
+}
+
+bool iface_on_link(const struct iface *i, const struct inet_addr *a)
+{
+	for (size_t k = 0; k < i->n_addrs; k++) {
+		struct inet_prefix p = { i->addrs[k], i->plens[k] };
+
+		if (i->addrs[k].family == a->family && prefix_contains(&p, a))
+			return true;
+	}
+	return false;
 }
 
 const struct inet_addr *iface_addr(const struct iface *i, sa_family_t family)
@@ -192,6 +217,9 @@ static int handle_msg(const struct nlmsghdr *nlh, void *data)
 		}
 		iface_addr_update(t, (int)ifa->ifa_index, &a,
 				  nlh->nlmsg_type == RTM_NEWADDR);
+		if (nlh->nlmsg_type == RTM_NEWADDR)
+			iface_addr_plen(t, (int)ifa->ifa_index, &a,
+					ifa->ifa_prefixlen);
 		break;
 	}
 	}

@@ -19,6 +19,7 @@ struct iface {
 	char name[IFNAMSIZ];
 	unsigned int flags; /* IFF_* */
 	struct inet_addr addrs[IFACE_MAX_ADDRS];
+	uint8_t plens[IFACE_MAX_ADDRS]; /* prefix lengths (host length default) */
 	size_t n_addrs;
 };
 
@@ -52,6 +53,11 @@ struct iface *iface_upsert(struct iface_table *t, int ifindex, const char *name,
 void iface_remove(struct iface_table *t, int ifindex);
 void iface_addr_update(struct iface_table *t, int ifindex,
 		       const struct inet_addr *a, bool add);
+/* Record the prefix length of an address already added. */
+void iface_addr_plen(struct iface_table *t, int ifindex,
+		     const struct inet_addr *a, unsigned int plen);
+/* Is a on one of i's subnets? */
+bool iface_on_link(const struct iface *i, const struct inet_addr *a);
 /* First address of the given family, or NULL. */
 const struct inet_addr *iface_addr(const struct iface *i, sa_family_t family);
 

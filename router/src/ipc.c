@@ -215,6 +215,211 @@ static void show_interfaces(struct daemon *d, struct strbuf *b, bool json)
 		sb_printf(b, "]}\n");
 }
 
+static const char *proto_name(enum gm_proto p)
+{
+	return p == GM_MLD ? "MLD" : "IGMP";
+}
+
+static const char *role_name(const struct member_if *mi)
+{
+	if (mi->role == ROLE_UPSTREAM)
+		return "upstream";
+	return mi->gm.querier ? "querier" : "non-querier";
+}
+
+/* "12.3s", "-" when not armed */
+static void left_str(const struct gm_if *gif, const struct timer *t, char *b,
+		     size_t len)
+{
+	uint64_t ms = gm_timer_left_ms(gif, t);
+
+	if (!timer_armed(t))
+		snprintf(b, len, "-");
+	else
+		snprintf(b, len, "%llu.%llus", (unsigned long long)ms / 1000,
+			 (unsigned long long)ms % 1000 / 100);
+}
+
+static long long left_ms(const struct gm_if *gif, const struct timer *t)
+{
+	return timer_armed(t) ? (long long)gm_timer_left_ms(gif, t) : -1;
+}
+
+static void gm_json(struct daemon *d, struct strbuf *b)
+{
+	bool fi = true;
+
+	sb_printf(b, ",\"mode\":\"%s\",\"interfaces\":[",
+		  d->mb.mode == MM_PROXY  ? "proxy" :
+		  d->mb.mode == MM_ROUTER ? "router" :
+					    "off");
+	for (size_t i = 0; i < d->mb.n_ifs; i++) {
+		const struct member_if *mi = d->mb.ifs[i];
+		const struct gm_if *gif = &mi->gm;
+		char a[ADDR_STRLEN];
+		bool fg = true;
+
+		sb_printf(b, "%s{\"interface\":", fi ? "" : ",");
+		sb_json_str(b, gif->name);
+		sb_printf(b, ",\"proto\":\"%s\",\"version\":%u,\"role\":\"%s\"",
+			  proto_name(gif->proto), gm_if_version(gif),
+			  role_name(mi));
+		sb_printf(b, ",\"querier\":%s,\"querier_address\":",
+			  gif->querier ? "true" : "false");
+		sb_json_str(b, gif->querier_addr.family ?
+				       addr_ntop(&gif->querier_addr, a,
+						 sizeof(a)) :
+				       "");
+		sb_printf(b,
+			  ",\"next_query_ms\":%lld,\"other_querier_ms\":%lld,"
+			  "\"rx_queries\":%llu,\"rx_reports\":%llu,"
+			  "\"rx_leaves\":%llu,\"tx_queries\":%llu,"
+			  "\"cap_drops\":%llu,\"groups\":[",
+			  left_ms(gif, &gif->query_t),
+			  left_ms(gif, &gif->oqp_t),
+			  (unsigned long long)gif->st.rx_queries,
+			  (unsigned long long)gif->st.rx_reports,
+			  (unsigned long long)gif->st.rx_leaves,
+			  (unsigned long long)gif->st.tx_queries,
+			  (unsigned long long)gif->st.cap_drops);
+		for (const struct gm_group *g = gif->groups; g; g = g->next) {
+			bool fs = true;
+
+			sb_printf(b, "%s{\"group\":", fg ? "" : ",");
+			sb_json_str(b, addr_ntop(&g->addr, a, sizeof(a)));
+			sb_printf(b,
+				  ",\"mode\":\"%s\",\"version\":%u,"
+				  "\"timer_ms\":%lld,\"reporter\":",
+				  g->exclude ? "exclude" : "include",
+				  gm_group_version(g), left_ms(gif, &g->timer));
+			sb_json_str(b, g->reporter.family ?
+					       addr_ntop(&g->reporter, a,
+							 sizeof(a)) :
+					       "");
+			sb_printf(b, ",\"sources\":[");
+			for (const struct gm_src *s = g->srcs; s; s = s->next) {
+				sb_printf(b, "%s{\"source\":", fs ? "" : ",");
+				sb_json_str(b,
+					    addr_ntop(&s->addr, a, sizeof(a)));
+				sb_printf(b,
+					  ",\"forward\":%s,\"timer_ms\":%lld}",
+					  timer_armed(&s->t) ? "true" : "false",
+					  left_ms(gif, &s->t));
+				fs = false;
+			}
+			sb_printf(b, "]}");
+			fg = false;
+		}
+		sb_printf(b, "]}");
+		fi = false;
+	}
+	sb_printf(b, "],\"upstream\":[");
+	fi = true;
+	for (int p = 0; p < GM_NPROTO; p++) {
+		const struct proxy *px = &d->mb.px[p];
+		bool fg = true;
+
+		if (!d->mb.px_on[p])
+			continue;
+		sb_printf(b, "%s{\"interface\":", fi ? "" : ",");
+		sb_json_str(b, px->up);
+		sb_printf(b, ",\"proto\":\"%s\",\"version\":%u,\"groups\":[",
+			  proto_name((enum gm_proto)p), proxy_version(px));
+		for (const struct proxy_group *pg = px->groups; pg;
+		     pg = pg->next) {
+			char a[ADDR_STRLEN];
+
+			if (pg->gone)
+				continue;
+			sb_printf(b, "%s{\"group\":", fg ? "" : ",");
+			sb_json_str(b, addr_ntop(&pg->grp, a, sizeof(a)));
+			sb_printf(b, ",\"mode\":\"%s\",\"sources\":[",
+				  pg->exclude ? "exclude" : "include");
+			for (size_t k = 0; k < pg->n_srcs; k++) {
+				if (k)
+					sb_putc(b, ',');
+				sb_json_str(b, addr_ntop(&pg->srcs[k], a,
+							 sizeof(a)));
+			}
+			sb_printf(b, "]}");
+			fg = false;
+		}
+		sb_printf(b, "]}");
+		fi = false;
+	}
+	sb_printf(b, "]");
+}
+
+static void gm_table(struct daemon *d, struct strbuf *b)
+{
+	if (d->mb.mode == MM_OFF)
+		return;
+	sb_printf(b, "\nIGMP/MLD %s mode\n",
+		  d->mb.mode == MM_PROXY ? "proxy" : "router");
+	sb_printf(b, "%-12s %-6s %-11s %-26s %-9s %s\n", "INTERFACE", "PROTO",
+		  "ROLE", "QUERIER", "TIMER", "GROUPS");
+	for (size_t i = 0; i < d->mb.n_ifs; i++) {
+		const struct member_if *mi = d->mb.ifs[i];
+		const struct gm_if *gif = &mi->gm;
+		char a[ADDR_STRLEN], t[32], v[16];
+
+		snprintf(v, sizeof(v), "%sv%u", proto_name(gif->proto),
+			 gm_if_version(gif));
+		left_str(gif, gif->querier ? &gif->query_t : &gif->oqp_t, t,
+			 sizeof(t));
+		sb_printf(b, "%-12s %-6s %-11s %-26s %-9s %zu\n", gif->name, v,
+			  role_name(mi),
+			  mi->role == ROLE_UPSTREAM ?
+				  "-" :
+			  gif->querier_addr.family ?
+				  addr_ntop(&gif->querier_addr, a, sizeof(a)) :
+				  "-",
+			  mi->role == ROLE_UPSTREAM ? "-" : t, gif->n_groups);
+		for (const struct gm_group *g = gif->groups; g; g = g->next) {
+			left_str(gif, &g->timer, t, sizeof(t));
+			sb_printf(b, "  %-26s %-7s v%u  timer %-9s ",
+				  addr_ntop(&g->addr, a, sizeof(a)),
+				  g->exclude ? "EXCLUDE" : "INCLUDE",
+				  gm_group_version(g), t);
+			sb_printf(b, "from %s\n",
+				  g->reporter.family ? addr_ntop(&g->reporter,
+								 a, sizeof(a)) :
+						       "-");
+			for (const struct gm_src *s = g->srcs; s; s = s->next) {
+				left_str(gif, &s->t, t, sizeof(t));
+				sb_printf(b, "    %-26s %-9s %s\n",
+					  addr_ntop(&s->addr, a, sizeof(a)),
+					  timer_armed(&s->t) ? "forward" :
+							       "block",
+					  t);
+			}
+		}
+	}
+	for (int p = 0; p < GM_NPROTO; p++) {
+		const struct proxy *px = &d->mb.px[p];
+
+		if (!d->mb.px_on[p])
+			continue;
+		sb_printf(b, "\nupstream %s %sv%u reports:\n", px->up,
+			  proto_name((enum gm_proto)p), proxy_version(px));
+		for (const struct proxy_group *pg = px->groups; pg;
+		     pg = pg->next) {
+			char a[ADDR_STRLEN];
+
+			if (pg->gone)
+				continue;
+			sb_printf(b, "  %-26s %s",
+				  addr_ntop(&pg->grp, a, sizeof(a)),
+				  pg->exclude ? "EXCLUDE" : "INCLUDE");
+			for (size_t k = 0; k < pg->n_srcs; k++)
+				sb_printf(b, " %s",
+					  addr_ntop(&pg->srcs[k], a,
+						    sizeof(a)));
+			sb_putc(b, '\n');
+		}
+	}
+}
+
 static void show_groups(struct daemon *d, struct strbuf *b, bool json)
 {
 	bool first = true;
@@ -247,8 +452,13 @@ static void show_groups(struct daemon *d, struct strbuf *b, bool json)
 		}
 		first = false;
 	}
-	if (json)
-		sb_printf(b, "]}\n");
+	if (json) {
+		sb_putc(b, ']');
+		gm_json(d, b);
+		sb_printf(b, "}\n");
+	} else {
+		gm_table(d, b);
+	}
 }
 
 static void show_stats(struct daemon *d, struct strbuf *b, bool json)
@@ -282,7 +492,11 @@ static void show_stats(struct daemon *d, struct strbuf *b, bool json)
 		{ "bad_requests", d->bad_requests },
 		{ "refused_requests", d->refused_requests },
 		{ "ipv6", !d->ipv6_off },
+		{ "member_routes", s->member_routes },
+		{ "gm_rx_other_if", d->mb.rx_other_if },
+		{ "gm_send_errors", d->mb.send_errors },
 	};
+	uint64_t gsum[GM_NPROTO][6];
 
 	if (json)
 		sb_putc(b, '{');
@@ -292,6 +506,63 @@ static void show_stats(struct daemon *d, struct strbuf *b, bool json)
 				  rows[i].name, rows[i].v);
 		else
 			sb_printf(b, "%-22s %llu\n", rows[i].name, rows[i].v);
+	}
+	/* IGMP/MLD: bad packets by reason, and the interfaces' sums. */
+	memset(gsum, 0, sizeof(gsum));
+	for (size_t i = 0; i < d->mb.n_ifs; i++) {
+		const struct gm_if *g = &d->mb.ifs[i]->gm;
+
+		gsum[g->proto][0] += g->st.rx_queries;
+		gsum[g->proto][1] += g->st.rx_reports;
+		gsum[g->proto][2] += g->st.rx_leaves;
+		gsum[g->proto][3] += g->st.tx_queries;
+		gsum[g->proto][4] += g->n_groups;
+		gsum[g->proto][5] += g->st.cap_drops;
+	}
+	for (int p = 0; p < GM_NPROTO; p++) {
+		static const char *const sn[6] = { "rx_queries", "rx_reports",
+						   "rx_leaves",	 "tx_queries",
+						   "groups",	 "cap_drops" };
+		const char *pn = p ? "mld" : "igmp";
+		char name[64];
+
+		for (int k = 0; k < 6; k++) {
+			snprintf(name, sizeof(name), "%s_%s", pn, sn[k]);
+			if (json)
+				sb_printf(b, ",\"%s\":%llu", name,
+					  (unsigned long long)gsum[p][k]);
+			else
+				sb_printf(b, "%-22s %llu\n", name,
+					  (unsigned long long)gsum[p][k]);
+		}
+		for (int r = 1; r < GM_DROP_N; r++) {
+			snprintf(name, sizeof(name), "%s_bad_%s", pn,
+				 gm_drop_name((enum gm_drop)r));
+			if (json)
+				sb_printf(b, ",\"%s\":%llu", name,
+					  (unsigned long long)d->mb.bad[p][r]);
+			else
+				sb_printf(b, "%-22s %llu\n", name,
+					  (unsigned long long)d->mb.bad[p][r]);
+		}
+		if (d->mb.px_on[p]) {
+			const struct proxy_stats *ps = &d->mb.px[p].st;
+
+			for (int k = 0; k < 2; k++) {
+				snprintf(name, sizeof(name), "%s_proxy_%s", pn,
+					 k ? "leaves" : "reports");
+				if (json)
+					sb_printf(
+						b, ",\"%s\":%llu", name,
+						(unsigned long long)(k ? ps->tx_leaves :
+									 ps->tx_reports));
+				else
+					sb_printf(
+						b, "%-22s %llu\n", name,
+						(unsigned long long)(k ? ps->tx_leaves :
+									 ps->tx_reports));
+			}
+		}
 	}
 	if (json)
 		sb_printf(b, "}\n");

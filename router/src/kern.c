@@ -60,6 +60,21 @@ static int sys_open(void *ctx, enum kern_fam fam, unsigned int table, int *fdp)
 		       fam == KF_V4 ? MRT_INIT : MRT6_INIT, &one,
 		       sizeof(one)) < 0)
 		goto fail;
+	/*
+	 * IGMP/MLD arrive here too: the membership code needs the arrival
+	 * interface, and for MLD the hop limit and hop-by-hop options
+	 * (router alert), which a raw ICMPv6 socket does not show otherwise.
+	 */
+	if (fam == KF_V4) {
+		setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
+	} else {
+		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one,
+			   sizeof(one));
+		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &one,
+			   sizeof(one));
+		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPOPTS, &one,
+			   sizeof(one));
+	}
 	/* WRONGVIF upcalls tell us when a source moves to another port. */
 	setsockopt(fd, fam == KF_V4 ? IPPROTO_IP : IPPROTO_IPV6,
 		   fam == KF_V4 ? MRT_ASSERT : MRT6_ASSERT, &one, sizeof(one));

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "daemon.h"
+#include "gm_io.h"
 #include "log.h"
 
 #define DEFAULT_CONF "/etc/mcrouted.conf"
@@ -158,16 +159,43 @@ static int open_family(struct daemon *d, enum kern_fam fam)
 
 static void read_mrt(struct daemon *d, enum kern_fam fam)
 {
-	uint8_t buf[2048];
+	uint8_t buf[4096];
+	union {
+		char b[GM_IO_CMSG_SPACE];
+		struct cmsghdr align;
+	} cb;
 
 	for (int i = 0; i < 256; i++) {
-		ssize_t n = recv(d->mrt_fd[fam], buf, sizeof(buf), 0);
+		struct sockaddr_in6 from;
+		struct iovec iov = { buf, sizeof(buf) };
+		struct msghdr mh = {
+			.msg_name = &from,
+			.msg_namelen = sizeof(from),
+			.msg_iov = &iov,
+			.msg_iovlen = 1,
+			.msg_control = cb.b,
+			.msg_controllen = sizeof(cb.b),
+		};
+		ssize_t n = recvmsg(d->mrt_fd[fam], &mh, 0);
 		struct kern_upcall up;
+		struct gm_rx rx;
 
 		if (n < 0)
 			return;
-		if (kern_parse_upcall(fam, buf, (size_t)n, &up) == 1)
+		switch (kern_parse_upcall(fam, buf, (size_t)n, &up)) {
+		case 1:
 			mroute_upcall(&d->mr, &up);
+			break;
+		case 0: /* IGMP or MLD */
+			if (d->mb.mode == MM_OFF)
+				break;
+			gm_io_rx(&mh, fam == KF_V6 ? AF_INET6 : AF_INET, &rx);
+			member_input(&d->mb, fam == KF_V6 ? GM_MLD : GM_IGMP,
+				     buf, (size_t)n, &rx);
+			break;
+		default:
+			break;
+		}
 	}
 }
 
@@ -403,6 +431,7 @@ int main(int argc, char **argv)
 	d->mr.on_install = on_install;
 	d->mr.cb_ctx = d;
 	mgroups_init(&d->groups, &d->ifaces);
+	member_init(&d->mb, &d->mr, &d->ifaces, &d->timers);
 	ct_flush_init(&d->ct);
 	if (sfd < 0 || timers_init(&d->timers, true)) {
 		log_err("signalfd/timerfd: %s", strerror(errno));
@@ -459,6 +488,7 @@ int main(int argc, char **argv)
 	notify("STOPPING=1");
 	log_notice("stopping");
 	ipc_close(d);
+	member_free(&d->mb);
 	mgroups_free(&d->groups);
 	mroute_close(&d->mr);
 	mroute_free(&d->mr);

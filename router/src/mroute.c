@@ -244,10 +244,11 @@ static int vif_need(struct mroute *m, enum kern_fam fam, const struct iface *i)
 	return free_slot;
 }
 
-/* The kernel entry a rule wants for a packet arriving on iif. */
-static int desired(struct mroute *m, enum kern_fam fam, const struct rule *r,
-		   const char *iif, struct kern_mfc *k,
-		   const struct inet_addr *src, const struct inet_addr *grp)
+/* The kernel entry for a packet arriving on iif, going to oifs. */
+static int desired_oifs(struct mroute *m, enum kern_fam fam,
+			char (*oifs)[IFNAMSIZ], size_t n_oifs, const char *iif,
+			struct kern_mfc *k, const struct inet_addr *src,
+			const struct inet_addr *grp)
 {
 	const struct iface *in = iface_by_name(m->ifaces, iif);
 
@@ -259,8 +260,8 @@ static int desired(struct mroute *m, enum kern_fam fam, const struct rule *r,
 	k->iif = vif_need(m, fam, in);
 	if (k->iif < 0)
 		return -1;
-	for (size_t o = 0; o < r->n_oifs; o++) {
-		const struct iface *out = iface_by_name(m->ifaces, r->oifs[o]);
+	for (size_t o = 0; o < n_oifs; o++) {
+		const struct iface *out = iface_by_name(m->ifaces, oifs[o]);
 		int v;
 
 		if (!out || out->ifindex == in->ifindex || !usable(m, out))
@@ -271,6 +272,28 @@ static int desired(struct mroute *m, enum kern_fam fam, const struct rule *r,
 		k->ttls[v] = (uint8_t)threshold_of(m, out->name);
 	}
 	return 0;
+}
+
+/* The kernel entry a rule wants for a packet arriving on iif. */
+static int desired(struct mroute *m, enum kern_fam fam, const struct rule *r,
+		   const char *iif, struct kern_mfc *k,
+		   const struct inet_addr *src, const struct inet_addr *grp)
+{
+	return desired_oifs(m, fam, r->oifs, r->n_oifs, iif, k, src, grp);
+}
+
+/* The entry membership wants; -1 when membership does not cover it. */
+static int member_desired(struct mroute *m, enum kern_fam fam, const char *iif,
+			  struct kern_mfc *k, const struct inet_addr *src,
+			  const struct inet_addr *grp)
+{
+	char oifs[MROUTE_MAX_OIFS][IFNAMSIZ];
+	size_t n = 0;
+
+	if (!m->member ||
+	    !m->member->covers(m->member->ctx, fam, src, grp, iif, oifs, &n))
+		return -1;
+	return desired_oifs(m, fam, oifs, n, iif, k, src, grp);
 }
 
 static bool oifs_added(const struct kern_mfc *old, const struct kern_mfc *new)
@@ -419,6 +442,9 @@ void mroute_sync(struct mroute *m)
 		if (r &&
 		    !desired(m, e->fam, r, e->iif, &e->want, &e->src, &e->grp))
 			e->mark = true;
+		else if (!r && !member_desired(m, e->fam, e->iif, &e->want,
+					       &e->src, &e->grp))
+			e->mark = e->member = true;
 	}
 
 	/* phyint IF enable: a VIF even without routes (smcroute does so). */
@@ -473,12 +499,13 @@ static void learn(struct mroute *m, const struct kern_upcall *up,
 	struct kern_mfc want;
 
 	r = ruleset_match(&m->rules, &up->src, &up->grp, iif);
-	if (!r) {
+	if (r) {
+		if (desired(m, up->fam, r, iif, &want, &up->src, &up->grp))
+			return;
+	} else if (member_desired(m, up->fam, iif, &want, &up->src, &up->grp)) {
 		m->st.upcalls_unmatched++;
 		return;
 	}
-	if (desired(m, up->fam, r, iif, &want, &up->src, &up->grp))
-		return;
 	e = ent_get(m, up->fam, &up->src, &up->grp);
 	if (!e)
 		return;
@@ -487,6 +514,9 @@ static void learn(struct mroute *m, const struct kern_upcall *up,
 	if (e->in_kernel && strcmp(e->iif, iif))
 		m->st.moved++;
 	e->learned = true;
+	if (!r && !e->member)
+		m->st.member_routes++;
+	e->member = !r;
 	strcpy(e->iif, iif);
 	install(m, e, &want);
 	if (log_get_level() >= LOG_DEBUG) {
@@ -570,4 +600,30 @@ size_t mroute_flush(struct mroute *m)
 		gone++;
 	}
 	return gone;
+}
+
+void mroute_resync_group(struct mroute *m, enum kern_fam fam,
+			 const struct inet_addr *grp)
+{
+	struct mfc_ent *e, *n;
+
+	if (!m->fam_up[fam])
+		return;
+	for (e = mroute_next(m, NULL); e; e = n) {
+		const struct rule *r;
+		struct kern_mfc want;
+
+		n = mroute_next(m, e);
+		if (e->fam != fam || !e->learned || !addr_equal(&e->grp, grp))
+			continue;
+		r = ruleset_match(&m->rules, &e->src, &e->grp, e->iif);
+		if (r ? desired(m, fam, r, e->iif, &want, &e->src, &e->grp) :
+			member_desired(m, fam, e->iif, &want, &e->src,
+				       &e->grp)) {
+			uninstall(m, e);
+			continue;
+		}
+		e->member = !r;
+		install(m, e, &want);
+	}
 }

@@ -35,6 +35,7 @@ struct mfc_ent {
 	struct inet_addr src, grp;
 	char iif[IFNAMSIZ];
 	bool learned; /* from an upcall through a (*,G)/prefix route */
+	bool member; /* learned through membership (IGMP/MLD) */
 	bool mark; /* scratch, during sync */
 	bool in_kernel;
 	struct kern_mfc k; /* what the kernel has */
@@ -44,12 +45,27 @@ struct mfc_ent {
 };
 
 struct mroute_stats {
-	uint64_t upcalls, upcalls_unmatched, upcalls_unknown_vif, wrongvif,
-		moved, installs, updates, removals, expired, kernel_errors,
-		vif_full, skipped_family;
+	uint64_t member_routes, upcalls, upcalls_unmatched, upcalls_unknown_vif,
+		wrongvif, moved, installs, updates, removals, expired,
+		kernel_errors, vif_full, skipped_family;
 };
 
 typedef void (*mroute_install_cb)(void *ctx, const struct mfc_ent *e);
+
+/*
+ * Membership-driven routes (IGMP/MLD, see member.h).  When no configured
+ * route matches (S,G) arriving on iif, the engine asks covers(): false
+ * when membership routing does not apply to iif (nothing is installed);
+ * true with the outbound interfaces (none is fine: the kernel then drops
+ * the flow without asking again, so unwanted groups stay cheap).
+ */
+#define MROUTE_MAX_OIFS KERN_MAXVIFS
+struct mroute_member {
+	bool (*covers)(void *ctx, enum kern_fam fam,
+		       const struct inet_addr *src, const struct inet_addr *grp,
+		       const char *iif, char (*oifs)[IFNAMSIZ], size_t *n);
+	void *ctx;
+};
 
 struct mroute {
 	struct kern kern;
@@ -60,6 +76,7 @@ struct mroute {
 	const struct iface_table *ifaces;
 	struct mfc_ent **buckets;
 	size_t nbuckets, n_ents;
+	const struct mroute_member *member; /* NULL: static routes only */
 	mroute_install_cb on_install; /* new (S,G) or new oifs: NAT fix-up */
 	void *cb_ctx;
 	uint64_t (*now)(void);
@@ -78,6 +95,12 @@ void mroute_close(struct mroute *m);
 /* Bring the kernel in line with rules, conf phyints and interfaces. */
 void mroute_sync(struct mroute *m);
 void mroute_upcall(struct mroute *m, const struct kern_upcall *up);
+/*
+ * Membership of grp changed: bring its learned entries in line at once
+ * (oifs gained or lost) without a full sync.
+ */
+void mroute_resync_group(struct mroute *m, enum kern_fam fam,
+			 const struct inet_addr *grp);
 /* Drop learned entries idle since the last call.  Returns how many. */
 size_t mroute_expire(struct mroute *m);
 /* Drop every learned entry.  Returns how many. */

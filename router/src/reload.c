@@ -36,6 +36,7 @@ void daemon_apply(struct daemon *d)
 	if (d->ipv6_off)
 		report_v6_skips(&d->conf);
 	mgroups_sync(&d->groups, &d->conf, d->ipv6_off);
+	member_sync(&d->mb, &d->conf, d->ipv6_off);
 	mroute_sync(&d->mr);
 }
 

@@ -526,12 +526,12 @@ static void test_crlf_bom_columns(void **state)
 
 	fails("\xef\xbb\xbf"
 	      "bogus",
-	      "test.conf:1:1: unknown directive 'bogus' (expected phyint, mgroup, mroute, include or conntrack-flush)");
+	      "test.conf:1:1: unknown directive 'bogus' (expected phyint, mgroup, mroute, include, conntrack-flush or an IGMP/MLD timer)");
 	/* columns are 1-based bytes; a tab is one column */
 	fails("\t  phyint eth0 x",
 	      "test.conf:1:16: unknown phyint option 'x' (expected enable, disable, mrdisc, ttl-threshold, upstream, downstream, igmpv2, igmpv3, mldv1, mldv2, fast-leave or altnet)");
 	fails("phyint eth0\n\n# c\n\n  nope\n",
-	      "test.conf:5:3: unknown directive 'nope' (expected phyint, mgroup, mroute, include or conntrack-flush)");
+	      "test.conf:5:3: unknown directive 'nope' (expected phyint, mgroup, mroute, include, conntrack-flush or an IGMP/MLD timer)");
 	/* the first error stops the parse */
 	fails("phyint eth0 bad1\nphyint eth0 bad2\n",
 	      "test.conf:1:13: unknown phyint option 'bad1' (expected enable, disable, mrdisc, ttl-threshold, upstream, downstream, igmpv2, igmpv3, mldv1, mldv2, fast-leave or altnet)");
@@ -543,7 +543,7 @@ static void test_crlf_bom_columns(void **state)
 	"(expected enable, disable, mrdisc, ttl-threshold, upstream, " \
 	"downstream, igmpv2, igmpv3, mldv1, mldv2, fast-leave or altnet)"
 #define DIRECTIVES \
-	"(expected phyint, mgroup, mroute, include or conntrack-flush)"
+	"(expected phyint, mgroup, mroute, include, conntrack-flush or an IGMP/MLD timer)"
 
 static void test_err_general(void **state)
 {
