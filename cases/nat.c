@@ -380,10 +380,11 @@ static void running_flow_kept(struct fx *f, struct cap *c, uint64_t t_install)
 	assert_int_equal(st1.errors, 0);
 	assert_true(wait_seq(c, 10, (uint32_t)st1.sent - 1, T_FLOW));
 	view(c, 10, &v1);
-	INFO("smcroute: %zu forwarded while the flow kept sending, %zu "
+	INFO("%s: %zu forwarded while the flow kept sending, %zu "
 	     "NATed (first forwarded seq %u, install seen %.1f ms after the "
 	     "reload)\n",
-	     v1.fwd, v1.natted, v1.seq_first, ms(t_install));
+	     router_kind_name(f->kind), v1.fwd, v1.natted, v1.seq_first,
+	     ms(t_install));
 	assert_int_equal(v1.natted, 0);
 	assert_int_equal(v1.plain, v1.fwd);
 	assert_int_equal(v1.seq_last, st1.sent - 1);
@@ -400,9 +401,10 @@ static void running_flow_kept(struct fx *f, struct cap *c, uint64_t t_install)
 	flow_stop(&st2);
 	assert_true(wait_seq(c, 11, seq + (uint32_t)st2.sent - 1, T_FLOW));
 	view(c, 11, &v2);
-	INFO("smcroute: after a %.0f ms pause (< %d s timeout): %zu "
+	INFO("%s: after a %.0f ms pause (< %d s timeout): %zu "
 	     "forwarded, %zu NATed\n",
-	     ms(st2.t_first_ns - t_pause), UDP_TIMEOUT, v2.fwd, v2.natted);
+	     router_kind_name(f->kind), ms(st2.t_first_ns - t_pause),
+	     UDP_TIMEOUT, v2.fwd, v2.natted);
 	assert_int_equal(v2.natted, 0);
 	assert_int_equal(v2.fwd, st2.sent);
 
@@ -417,14 +419,15 @@ static void running_flow_kept(struct fx *f, struct cap *c, uint64_t t_install)
 	assert_true(wait_seq(c, 12, seq + (uint32_t)st3.sent - 1, T_FLOW));
 	cap_stop(c);
 	view(c, 12, &v3);
-	INFO("smcroute: the entry lived %.0f ms after the last packet "
+	INFO("%s: the entry lived %.0f ms after the last packet "
 	     "(nf_conntrack_udp_timeout %d s); resumed: %zu forwarded, %zu "
 	     "NATed, the first (seq %u) %s\n",
-	     ms(t_gone - st2.t_last_ns), UDP_TIMEOUT, v3.fwd, v3.natted,
-	     v3.seq_first, v3.first_nat == 0 ? "NATed" : "not NATed");
-	INFO("smcroute: first NATed packet %.0f ms after the first forwarded "
+	     router_kind_name(f->kind), ms(t_gone - st2.t_last_ns), UDP_TIMEOUT,
+	     v3.fwd, v3.natted, v3.seq_first,
+	     v3.first_nat == 0 ? "NATed" : "not NATed");
+	INFO("%s: first NATed packet %.0f ms after the first forwarded "
 	     "one\n",
-	     ms(v3.t_first_nat - v1.t_first));
+	     router_kind_name(f->kind), ms(v3.t_first_nat - v1.t_first));
 	if (v3.plain || v3.fwd != st3.sent || v3.gaps)
 		cap_report(c, "nat-running-flow-smcroute");
 	/* the timeout, plus the poll's step and a dump: within a second */
@@ -444,17 +447,22 @@ static void running_flow_kept(struct fx *f, struct cap *c, uint64_t t_install)
  * with the mgroup line alone, the flow runs and conntrack binds it at
  * INPUT; then the route comes in by a reload.
  */
-static void test_running_flow(void **state)
+static void running_flow(void **state, bool flush_off)
 {
 	struct natfx *n = *state;
 	struct fx *f = &n->f;
+	char join[128], field[256];
 	struct node *rtr;
 	struct cap *c;
 	uint64_t t0, t_install;
 	int snat = -1;
 
 	FX_CHECK(f);
-	fx_restart(f, conf_join, NULL);
+	snprintf(join, sizeof(join), "%s%s",
+		 flush_off ? "conntrack-flush off\n" : "", conf_join);
+	snprintf(field, sizeof(field), "%s%s",
+		 flush_off ? "conntrack-flush off\n" : "", conf_field);
+	fx_restart(f, join, NULL);
 	rtr = fx_node(f, "rtr");
 	assert_int_equal(nf_ct_flush(rtr, AF_INET), 0);
 	c = cap = cap_start(fx_ns(f, "rcv"), "eth0", "udp");
@@ -468,13 +476,31 @@ static void test_running_flow(void **state)
 	assert_int_equal(snat, 0);
 
 	t0 = mono_ns();
-	assert_int_equal(router_reload(&f->r, conf_field), 0);
+	assert_int_equal(router_reload(&f->r, field), 0);
 	assert_true(wait_mfc(f, SRC4, GRP, T_READY));
 	t_install = mono_ns() - t0;
-	if (router_features(f->kind) & RF_CONNTRACK_FLUSH)
+	if ((router_features(f->kind) & RF_CONNTRACK_FLUSH) && !flush_off)
 		running_flow_flushed(f, c, t_install);
 	else
 		running_flow_kept(f, c, t_install);
+}
+
+static void test_running_flow(void **state)
+{
+	running_flow(state, false);
+}
+
+/*
+ * mcrouted with "conntrack-flush off" behaves as smcroute does: the
+ * running flow keeps its INPUT binding until conntrack times it out.
+ */
+static void test_running_flow_flush_off(void **state)
+{
+	struct natfx *n = *state;
+
+	FX_CHECK(&n->f);
+	FX_NEED(&n->f, RF_CONNTRACK_FLUSH);
+	running_flow(state, true);
 }
 
 int main(void)
@@ -483,6 +509,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_sg_route_first_packet,
 					  test_teardown),
 		cmocka_unit_test_teardown(test_running_flow, test_teardown),
+		cmocka_unit_test_teardown(test_running_flow_flush_off,
+					  test_teardown),
 	};
 
 	return cmocka_run_group_tests_name("nat-pi-router", nat, setup_nat,
