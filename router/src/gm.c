@@ -843,7 +843,7 @@ void gm_if_start(struct gm_if *gif)
 	become_querier(gif);
 	gif->st.querier_changes = 0;
 	/* RFC 3376 §8.7: startup query count = RV, at QI/4. */
-	gif->startup_left = rv(&gif->cfg);
+	gif->startup_left = rv(&gif->cfg) - 1;
 	on_query_timer(&gif->query_t, gif);
 }
 

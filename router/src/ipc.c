@@ -22,6 +22,7 @@
 int ipc_open(struct daemon *d)
 {
 	struct sockaddr_un sun;
+	struct stat st;
 	int fd;
 
 	if (strlen(d->sock_path) >= sizeof(sun.sun_path)) {
@@ -34,7 +35,16 @@ int ipc_open(struct daemon *d)
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	strcpy(sun.sun_path, d->sock_path);
-	unlink(d->sock_path); /* we hold the mroute socket: a stale one */
+	/* We hold the mroute socket, so a socket file there is stale; never
+	 * remove anything else (-u /etc/passwd must not delete it). */
+	if (lstat(d->sock_path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			close(fd);
+			errno = EEXIST;
+			return -1;
+		}
+		unlink(d->sock_path);
+	}
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
 	    chmod(d->sock_path, 0660) < 0 || listen(fd, 16) < 0) {
 		int e = errno;
@@ -49,10 +59,13 @@ int ipc_open(struct daemon *d)
 
 void ipc_close(struct daemon *d)
 {
+	struct stat st;
+
 	if (d->ctl_fd < 0)
 		return;
 	close(d->ctl_fd);
-	unlink(d->sock_path);
+	if (lstat(d->sock_path, &st) == 0 && S_ISSOCK(st.st_mode))
+		unlink(d->sock_path);
 	d->ctl_fd = -1;
 }
 

@@ -73,8 +73,8 @@ static void report(struct proxy *px, struct proxy_group *pg, bool change)
 
 	if (v < top_version(px)) {
 		if (!in) {
-			if (v == 1 || !change)
-				return; /* v1 has no leave; no answer */
+			if ((v == 1 && px->proto == GM_IGMP) || !change)
+				return; /* IGMPv1 has no leave; no answer */
 			gm_addr_all_routers(px->proto, &dst);
 			do_send(px, &dst, buf,
 				gm_build_simple(px->proto, GM_LEAVE, &pg->grp,

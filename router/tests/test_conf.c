@@ -1408,6 +1408,106 @@ static void test_fuzz(void **state)
 	}
 }
 
+/* ---- IGMP/MLD timers ---------------------------------------------------- */
+
+static void test_gm_timers(void **state)
+{
+	struct conf c;
+	char *txt;
+
+	(void)state;
+	ok(&c, "");
+	assert_int_equal(c.gm.robustness, 2);
+	assert_int_equal(c.gm.query_interval_ms, 125000);
+	assert_int_equal(c.gm.query_resp_ms, 10000);
+	assert_int_equal(c.gm.lmq_interval_ms, 1000);
+	assert_int_equal(c.gm.lmq_count, 0);
+	assert_int_equal(c.gm.max_groups, 1024);
+	txt = print_conf(&c);
+	assert_null(strstr(txt, "query"));
+	free(txt);
+	conf_free(&c);
+
+	ok(&c, "query-response-interval 0.5\nquery-interval 2\nrobustness 3\n"
+	       "last-member-query-interval 0.1 # fast\n"
+	       "last-member-query-count 1\nmax-groups 65536\n");
+	assert_int_equal(c.gm.query_interval_ms, 2000);
+	assert_int_equal(c.gm.query_resp_ms, 500);
+	assert_int_equal(c.gm.robustness, 3);
+	assert_int_equal(c.gm.lmq_interval_ms, 100);
+	assert_int_equal(c.gm.lmq_count, 1);
+	assert_int_equal(c.gm.max_groups, 65536);
+	txt = print_conf(&c);
+	assert_non_null(strstr(txt, "query-interval 2\n"
+				    "query-response-interval 0.5\n"
+				    "robustness 3\n"
+				    "last-member-query-interval 0.1\n"
+				    "last-member-query-count 1\n"
+				    "max-groups 65536\n"));
+	{
+		struct conf d;
+
+		ok(&d, txt);
+		assert_true(conf_equal(&c, &d));
+		conf_free(&d);
+	}
+	free(txt);
+	conf_free(&c);
+
+	/* the last one wins; whole seconds for the tenths forms */
+	ok(&c, "robustness 7\nrobustness 1\nquery-response-interval 25\n");
+	assert_int_equal(c.gm.robustness, 1);
+	assert_int_equal(c.gm.query_resp_ms, 25000);
+	conf_free(&c);
+}
+
+static void test_gm_timer_errors(void **state)
+{
+	static const struct err_case ec[] = {
+		{ "robustness",
+		  "test.conf:1:1: robustness: expected a value (1-7)" },
+		{ "robustness 0",
+		  "test.conf:1:12: robustness: '0' is out of range (1-7)" },
+		{ "robustness 8",
+		  "test.conf:1:12: robustness: '8' is out of range (1-7)" },
+		{ "robustness two",
+		  "test.conf:1:12: robustness: 'two' is not a number (1-7)" },
+		{ "robustness 2 3",
+		  "test.conf:1:14: unexpected '3' after 'robustness 2'" },
+		{ "  query-interval 0",
+		  "test.conf:1:18: query-interval: '0' is out of range (1-31744)" },
+		{ "query-interval 31745",
+		  "test.conf:1:16: query-interval: '31745' is out of range (1-31744)" },
+		{ "query-interval 1.5",
+		  "test.conf:1:16: query-interval: '1.5' is not a number (1-31744)" },
+		{ "query-interval 99999999999999999999",
+		  "test.conf:1:16: query-interval: '99999999999999999999' is out of range (1-31744)" },
+		{ "query-response-interval 0.05",
+		  "test.conf:1:25: query-response-interval: '0.05' is not a number of seconds (0.1-3174.4 seconds)" },
+		{ "query-response-interval 0",
+		  "test.conf:1:25: query-response-interval: '0' is out of range (0.1-3174.4 seconds)" },
+		{ "query-response-interval .5",
+		  "test.conf:1:25: query-response-interval: '.5' is not a number of seconds (0.1-3174.4 seconds)" },
+		{ "query-response-interval 1.",
+		  "test.conf:1:25: query-response-interval: '1.' is not a number of seconds (0.1-3174.4 seconds)" },
+		{ "last-member-query-interval 25.6",
+		  "test.conf:1:28: last-member-query-interval: '25.6' is out of range (0.1-25.5 seconds)" },
+		{ "last-member-query-count 0",
+		  "test.conf:1:25: last-member-query-count: '0' is out of range (1-7)" },
+		{ "max-groups 0",
+		  "test.conf:1:12: max-groups: '0' is out of range (1-65536)" },
+		{ "max-groups -1",
+		  "test.conf:1:12: max-groups: '-1' is not a number (1-65536)" },
+		{ "query-interval 5\nquery-response-interval 5",
+		  "test.conf:2:25: query-response-interval: must be less than the query-interval (5 s)" },
+		{ "query-response-interval 9.5\nquery-interval 9",
+		  "test.conf:2:16: query-interval: 9 s is not more than the query-response-interval (9.5 s)" },
+	};
+
+	(void)state;
+	RUN_ERR_CASES(ec);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1418,6 +1518,8 @@ int main(void)
 		cmocka_unit_test(test_mroute),
 		cmocka_unit_test(test_mroute_many_oifs),
 		cmocka_unit_test(test_conntrack),
+		cmocka_unit_test(test_gm_timers),
+		cmocka_unit_test(test_gm_timer_errors),
 		cmocka_unit_test(test_smcroute_example),
 		cmocka_unit_test(test_crlf_bom_columns),
 		cmocka_unit_test(test_err_general),
