@@ -6,6 +6,8 @@
  * the control socket's answers to good and bad requests, and output that
  * is plain when not on a terminal.
  */
+#include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -73,7 +75,8 @@ static int run(struct fx *f, struct node_result *r, const char *const *argv)
 {
 	int rc = node_exec(lab_router(f->lab), argv, 5000, r);
 
-	assert_int_equal(rc, 0);
+	if (rc)
+		fail_msg("node_exec %s: %s", argv[0], strerror(errno));
 	return r->exit_code;
 }
 
@@ -176,12 +179,90 @@ static void test_second_daemon(void **state)
 					       NULL }),
 			 69);
 	assert_non_null(strstr(r.err, "already holds the IPv4 routing socket"));
+	{
+		struct stat st;
+
+		/* -P /dev/null: never written over, never removed */
+		assert_int_equal(stat("/dev/null", &st), 0);
+		assert_true(S_ISCHR(st.st_mode));
+	}
 	node_result_free(&r);
 	/* The first one is unharmed. */
 	assert_true(proc_running(f->r.pid));
 	assert_int_equal(router_ctl(&f->r, NULL, 0, "show interfaces"), 0);
 	/* Its socket was not taken over. */
 	assert_int_equal(access(sock2, F_OK), -1);
+}
+
+/* -t TABLE: a second daemon on another table runs beside the first. */
+static void test_table(void **state)
+{
+	struct fx *f = *state;
+	struct node *rtr;
+	char conf[700], sock[700], pidf[700];
+	const char *argv[12];
+	pid_t pid;
+
+	FX_CHECK(f);
+	if (!f->router_up)
+		fx_restart(f, good_conf, NULL);
+	rtr = lab_router(f->lab);
+	snprintf(conf, sizeof(conf), "%s.t5", good);
+	snprintf(sock, sizeof(sock), "%s.t5", f->r.sock);
+	snprintf(pidf, sizeof(pidf), "%s.t5.pid", good);
+	write_file(conf, "mroute from wlan0 source 192.0.2.2 group 225.1.2.4 "
+			 "to usb0\n");
+	argv[0] = mcrouted;
+	argv[1] = "-n";
+	argv[2] = "-t";
+	argv[3] = "5";
+	argv[4] = "-f";
+	argv[5] = conf;
+	argv[6] = "-u";
+	argv[7] = sock;
+	argv[8] = "-P";
+	argv[9] = pidf;
+	argv[10] = NULL;
+	pid = node_spawn(rtr, argv, "mcrouted-t5", NULL, 0);
+	assert_true(pid > 0);
+	assert_true(node_wait_exec(
+		rtr,
+		(const char *[]){ "sh", "-c",
+				  "ip mroute show table 5 | grep -q "
+				  "'(192.0.2.2,225.1.2.4).*Iif: wlan0.*usb0'",
+				  NULL },
+		3000));
+	/* Not in the default table, where the first daemon is. */
+	assert_int_equal(access(pidf, F_OK), 0);
+	assert_int_not_equal(node_run_cmd(rtr, 2000,
+					  "ip mroute show | grep -q 225.1.2.4"),
+			     0);
+	assert_int_equal(node_stop(pid, SIGTERM, 3000), 0);
+	assert_int_equal(access(pidf, F_OK), -1); /* its own file: removed */
+	assert_true(proc_running(f->r.pid));
+}
+
+/* -u naming a file that is not a socket: refused, the file untouched. */
+static void test_socket_path_not_a_socket(void **state)
+{
+	struct fx *f = *state;
+	struct node_result r;
+	char victim[700];
+	struct stat st;
+
+	FX_CHECK(f);
+	snprintf(victim, sizeof(victim), "%s.victim", good);
+	write_file(victim, "precious\n");
+	assert_int_equal(run(f, &r,
+			     (const char *[]){ mcrouted, "-n", "-t", "7", "-f",
+					       good, "-u", victim, "-P", victim,
+					       NULL }),
+			 73);
+	assert_non_null(strstr(r.err, "cannot create control socket"));
+	node_result_free(&r);
+	assert_int_equal(stat(victim, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_size, 9);
 }
 
 static void test_ctl_no_daemon(void **state)
@@ -294,6 +375,8 @@ int main(void)
 		cmocka_unit_test(test_usage),
 		cmocka_unit_test(test_no_kernel_mroute),
 		cmocka_unit_test(test_second_daemon),
+		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_socket_path_not_a_socket),
 		cmocka_unit_test(test_ctl_no_daemon),
 		cmocka_unit_test(test_ctl_bad_requests),
 		cmocka_unit_test(test_ctl_output),

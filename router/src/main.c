@@ -227,6 +227,28 @@ static int write_pidfile(const char *path)
 	return fclose(f);
 }
 
+/*
+ * Remove the pid file only when it is a regular file that still holds our
+ * pid: never a device (-P /dev/null), never another daemon's file.
+ */
+static void remove_pidfile(const char *path)
+{
+	struct stat st;
+	FILE *f;
+	int pid = 0;
+
+	if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return;
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	if (fscanf(f, "%d", &pid) != 1)
+		pid = 0;
+	fclose(f);
+	if (pid == (int)getpid())
+		unlink(path);
+}
+
 static void handle_signals(struct daemon *d, int sfd)
 {
 	struct signalfd_siginfo si;
@@ -496,7 +518,7 @@ int main(int argc, char **argv)
 	timers_free(&d->timers);
 	ct_flush_free(&d->ct);
 	conf_free(&d->conf);
-	unlink(d->pid_path);
+	remove_pidfile(d->pid_path);
 	close(sfd);
 	return 0;
 }
