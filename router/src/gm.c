@@ -482,7 +482,9 @@ static void q_group(struct gm_group *g)
 	}
 	if (!gif->querier)
 		return;
-	if (g->exclude)
+	/* lowered to LMQT, never raised (a repeated leave) */
+	if (g->exclude &&
+	    gm_timer_left_ms(gif, &g->timer) > gm_lmqt(&gif->cfg))
 		arm(gif, &g->timer, gm_lmqt(&gif->cfg));
 	g->g_rxmt = lmqc(&gif->cfg);
 }
@@ -786,7 +788,7 @@ void gm_if_input(struct gm_if *gif, const struct gm_msg *m)
 
 		gif->st.rx_leaves++;
 		/* In IGMPv1 mode leaves are ignored (RFC 3376 §7.3.2). */
-		if (!g || gm_group_version(g) == 1) {
+		if (!g || (gif->proto == GM_IGMP && gm_group_version(g) == 1)) {
 			gif->st.ignored++;
 			break;
 		}
