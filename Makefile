@@ -31,6 +31,7 @@ include harness/tools/tools.mk
 include cases/cases.mk
 include packaging/packaging.mk
 include fuzz/fuzz.mk
+include bench/bench.mk
 
 .PHONY: all check check-unit check-cases lab install uninstall clean deps \
 	format format-check
@@ -68,6 +69,9 @@ format:
 
 format-check:
 	@clang-format --dry-run --Werror $(ALL_SOURCES)
+
+# Side by side with smcrouted and igmpproxy, not part of check (bench/RESULTS.md)
+bench: bench-run
 
 # Only what is installed is built: a broken test never blocks an install.
 install: $(INSTALL_SBIN) $(INSTALL_BIN) install-packaging

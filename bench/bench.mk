@@ -1,0 +1,27 @@
+# bench/: mcrouted against smcrouted and igmpproxy, side by side (make bench).
+# Not part of make check: it takes ~15 minutes and wants a quiet machine.
+#
+#   make bench                        every benchmark, REPS=5
+#   make bench BENCH_ONLY="load 1000"  one benchmark (mcbench arguments)
+#   make bench BENCH_SUITE=1           also time make check-cases once
+
+BENCH_BIN  := $(BUILD)/bench/mcbench
+BENCH_REPS ?= 5
+BENCH_OUT  ?= bench/results
+
+$(BENCH_BIN): $(BUILD)/bench/mcbench.o $(HARNESS_LIB)
+	$(call link,$^,$(HARNESS_LIBS) -lm)
+
+$(BUILD)/bench/mcbench.o: CPPFLAGS += -Iharness/src
+
+.PHONY: bench bench-build bench-run
+bench-build: $(BENCH_BIN) $(MCROUTED) $(MCROUTECTL)
+
+bench-run:
+	@ci/install-deps --bench
+	@$(MAKE) --no-print-directory bench-build
+	@BUILD=$(BUILD) BENCH_REPS=$(BENCH_REPS) BENCH_OUT=$(BENCH_OUT) \
+		BENCH_ONLY="$(BENCH_ONLY)" BENCH_SUITE=$(BENCH_SUITE) \
+		bench/run $(BENCH_BIN)
+
+ALL_SOURCES += $(wildcard bench/*.[ch])
