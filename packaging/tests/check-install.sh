@@ -87,11 +87,14 @@ section() {
 
 if mk install >"$TMP/install.log" 2>&1; then
 	ok "make install DESTDIR=\$scratch PREFIX=/usr"
-	installed=1
 else
 	notok "make install DESTDIR=\$scratch PREFIX=/usr" \
 		"$(tail -n 20 "$TMP/install.log")"
-	installed=0
+	# everything below needs the installed files
+	while [ "$n" -lt "$PLAN" ]; do
+		notok "check $((n + 1)) of the installed files" "make install failed (1)"
+	done
+	exit 1
 fi
 
 # --- 2, 3: every file in place, and nothing else -------------------------
@@ -315,8 +318,9 @@ check "completions: bash -n, shellcheck" "$err"
 # A bash that loads the installed completions and answers "comp WORD...":
 # the candidates for the last word, one a line.
 cat >"$TMP/comp.bash" <<'EOF'
-. "$COMP/mcroutectl" || exit 1
-. "$COMP/mclab" || exit 1
+for f in mcroutectl mclab; do
+	if [ -r "$COMP/$f" ]; then . "$COMP/$f"; fi
+done
 comp() {
 	local f
 	COMP_WORDS=("$@")
@@ -336,6 +340,10 @@ offers() {
 	(cd "$TMP/empty" && COMP=$COMP MCLAB_TOPOLOGIES=$TOPOS \
 		_MCLAB_STATE_DIR=$TMP/state bash -c '. "$1"; shift; comp "$@"' \
 		comp "$TMP/comp.bash" "$@") >"$TMP/cands" 2>&1
+	if grep -q '^no completion for' "$TMP/cands"; then
+		echo "$what: $(grep '^no completion for' "$TMP/cands")"
+		return
+	fi
 	for w in $words; do
 		grep -qx -- "$w" "$TMP/cands" ||
 			echo "$what: '$*' does not offer '$w' (got: $(tr '\n' ' ' <"$TMP/cands"))"
@@ -399,13 +407,9 @@ fi
 
 err=$TMP/uninstall
 : >"$err"
-if [ "$installed" = 1 ]; then
-	mk uninstall >"$TMP/uninstall.log" 2>&1 ||
-		{ echo "make uninstall failed:"; tail -n 10 "$TMP/uninstall.log"; } >>"$err"
-	find "$D" \( -type f -o -type l \) | sed "s|^$D|left behind: |" >>"$err"
-else
-	echo "not installed" >"$err"
-fi
+mk uninstall >"$TMP/uninstall.log" 2>&1 ||
+	{ echo "make uninstall failed:"; tail -n 10 "$TMP/uninstall.log"; } >>"$err"
+find "$D" \( -type f -o -type l \) | sed "s|^$D|left behind: |" >>"$err"
 check "make uninstall DESTDIR=\$scratch removes every installed file" "$err"
 
 if [ "$n" -ne "$PLAN" ]; then
