@@ -37,4 +37,5 @@ uninstall-packaging:
 	rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/mcrouted.service
 	rm -f $(DESTDIR)$(INITDIR)/mcrouted
 	rm -f $(addprefix $(DESTDIR)$(BASHCOMPDIR)/,$(notdir $(COMPLETIONS)))
-	rm -rf $(DESTDIR)$(TOPODIR)
+	rm -f $(addprefix $(DESTDIR)$(TOPODIR)/,$(notdir $(wildcard topologies/*.topo)))
+	-rmdir $(DESTDIR)$(TOPODIR) $(DESTDIR)$(dir $(TOPODIR)) 2>/dev/null
