@@ -371,3 +371,26 @@ void node_must(struct node *n, const char *fmt, ...)
 	node_result_free(&res);
 	free(cmd);
 }
+
+struct stream_count {
+	struct rx *rx;
+	uint32_t stream;
+	unsigned long n;
+};
+
+static bool have_count(void *arg)
+{
+	struct stream_count *c = arg;
+	struct rx_stats st;
+
+	rx_get_stats(c->rx, c->stream, 0, &st);
+	return st.matched >= c->n;
+}
+
+bool wait_stream(struct rx *rx, uint32_t stream, unsigned long n,
+		 unsigned int timeout_ms)
+{
+	struct stream_count c = { rx, stream, n };
+
+	return wait_until(have_count, &c, timeout_ms, 2);
+}

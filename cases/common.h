@@ -124,4 +124,8 @@ bool wait_igmp(struct node *n, const char *dev, const char *group, bool present,
 void node_must(struct node *n, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Wait until the receiver has n datagrams of stream. */
+bool wait_stream(struct rx *rx, uint32_t stream, unsigned long n,
+		 unsigned int timeout_ms);
+
 #endif

@@ -188,29 +188,6 @@ static double wait_forwarding(struct fx *f, struct rx *rx, const char *src,
 	return (double)(mono_ns() - t0) / 1e6;
 }
 
-struct stream_count {
-	struct rx *rx;
-	uint32_t stream;
-	unsigned long n;
-};
-
-static bool have_count(void *arg)
-{
-	struct stream_count *c = arg;
-	struct rx_stats st;
-
-	rx_get_stats(c->rx, c->stream, 0, &st);
-	return st.matched >= c->n;
-}
-
-static bool wait_stream(struct rx *rx, uint32_t stream, unsigned long n,
-			unsigned int timeout_ms)
-{
-	struct stream_count c = { rx, stream, n };
-
-	return wait_until(have_count, &c, timeout_ms, 2);
-}
-
 /* Say which seqs of stream did not arrive (the first few). */
 static void print_missing(struct rx *rx, uint32_t stream)
 {

@@ -28,15 +28,29 @@
 #error "seccomp_deny_ipv6: unknown architecture"
 #endif
 
+static int install(struct sock_filter *f, size_t n)
+{
+	struct sock_fprog prog = {
+		.len = (unsigned short)n,
+		.filter = f,
+	};
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L) < 0)
+		return -1;
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0L, 0L);
+}
+
+/* Calls of another architecture are allowed: the numbers below are ours. */
+#define CHECK_ARCH                                                  \
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS,                          \
+		 offsetof(struct seccomp_data, arch)),              \
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ARCH_NR, 1, 0), \
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
+
 int seccomp_deny_ipv6(void)
 {
 	struct sock_filter f[] = {
-		/* Another architecture's calls: allow (the arch is checked
-		 * so that syscall numbers are the ones we mean). */
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-			 offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ARCH_NR, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		CHECK_ARCH,
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 			 offsetof(struct seccomp_data, nr)),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_socket, 0, 3),
@@ -47,23 +61,14 @@ int seccomp_deny_ipv6(void)
 			 SECCOMP_RET_ERRNO | (EAFNOSUPPORT & SECCOMP_RET_DATA)),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
-	struct sock_fprog prog = {
-		.len = (unsigned short)(sizeof(f) / sizeof(f[0])),
-		.filter = f,
-	};
 
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L) < 0)
-		return -1;
-	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0L, 0L);
+	return install(f, sizeof(f) / sizeof(f[0]));
 }
 
 int seccomp_deny_mroute(void)
 {
 	struct sock_filter f[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-			 offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ARCH_NR, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		CHECK_ARCH,
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 			 offsetof(struct seccomp_data, nr)),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_setsockopt, 0, 5),
@@ -77,12 +82,6 @@ int seccomp_deny_mroute(void)
 			 SECCOMP_RET_ERRNO | (ENOPROTOOPT & SECCOMP_RET_DATA)),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
-	struct sock_fprog prog = {
-		.len = (unsigned short)(sizeof(f) / sizeof(f[0])),
-		.filter = f,
-	};
 
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L) < 0)
-		return -1;
-	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0L, 0L);
+	return install(f, sizeof(f) / sizeof(f[0]));
 }
