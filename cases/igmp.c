@@ -342,7 +342,7 @@ static void cycle(struct fx *f, const char *snd, const char *src,
 	j = first_ms(rx, t0, T_FLOW);
 	tl = rt_ns();
 	rx_leave(rx, grp, ssm_src);
-	s = stop_ms(c, grp, tl, 20000);
+	s = stop_ms(c, grp, tl, is_mcrouted(f) ? 20000 : 30000);
 	udp_tx_stop(tx, NULL);
 	INFO("%s %s: join->first packet %.1f ms, leave->stop %.1f ms\n",
 	     router_kind_name(f->kind), what, j, s);
@@ -353,11 +353,14 @@ static void cycle(struct fx *f, const char *snd, const char *src,
 	assert_true(s <= stop_bound);
 }
 
-/* How long leave->stop may take: ours within LMQT; igmpproxy's is fixed
- * at its own defaults (reported, bounded only loosely). */
+/*
+ * How long leave->stop may take: ours within the last member query time.
+ * igmpproxy's timers are its own (not configurable); it is known to take
+ * 6-19 s here, so only "it stops" is asserted and the time reported.
+ */
 static double stop_bound(const struct fx *f)
 {
-	return is_mcrouted(f) ? LMQT_MS + SLACK_MS : 20000;
+	return is_mcrouted(f) ? LMQT_MS + SLACK_MS : 30000;
 }
 
 /* ---- proxy mode --------------------------------------------------------- */
@@ -863,7 +866,7 @@ static void test_fast_leave(void **state)
 	FX_CHECK(f);
 	assert_true(f->router_up);
 	cycle(f, "snd", "192.0.2.2", "rcv", "239.1.3.1", NULL,
-	      is_mcrouted(f) ? 50 + SLACK_MS : 20000, "fast-leave");
+	      is_mcrouted(f) ? 50 + SLACK_MS : 30000, "fast-leave");
 	if (router_features(f->kind) & RF_IPV6)
 		cycle(f, "snd", "2001:db8:1::2", "rcv", "ff0e::1:31", NULL,
 		      50 + SLACK_MS, "fast-leave MLD");

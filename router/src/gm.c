@@ -483,8 +483,7 @@ static void q_group(struct gm_group *g)
 	if (!gif->querier)
 		return;
 	/* lowered to LMQT, never raised (a repeated leave) */
-	if (g->exclude &&
-	    gm_timer_left_ms(gif, &g->timer) > gm_lmqt(&gif->cfg))
+	if (g->exclude && gm_timer_left_ms(gif, &g->timer) > gm_lmqt(&gif->cfg))
 		arm(gif, &g->timer, gm_lmqt(&gif->cfg));
 	g->g_rxmt = lmqc(&gif->cfg);
 }
