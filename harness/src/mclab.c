@@ -23,6 +23,10 @@
 
 #include "mclab.h"
 
+/* mclab_qemu.c: "mclab qemu ..." (the emulated Pi) and "mclab kconfig" */
+int mclab_cmd_qemu(int argc, char **argv, const char *lab_opt);
+int mclab_cmd_kconfig(int argc, char **argv);
+
 #define STATE_DIR "/run/mclab"
 
 static const char usage_text[] =
@@ -48,6 +52,9 @@ static const char usage_text[] =
 	"  list                    the labs that are up\n"
 	"  clean                   remove what dead runs left behind\n"
 	"  bench TOPO [N]          median up+down time over N runs (default 21)\n"
+	"  qemu up|console|down    the emulated Pi as the router node (mclab qemu help)\n"
+	"  kconfig [FILE|running|--image IMG]\n"
+	"                          check a kernel config for multicast routing\n"
 	"\n"
 	"Options: --lab ID (or MCLAB_LAB) picks a lab when several are up.\n"
 	"Environment: ROUTER, MCROUTED, MCLAB_RESULTS, MCLAB_TIMEOUT_MULT.\n"
@@ -1033,7 +1040,8 @@ int main(int argc, char **argv)
 	if (geteuid() != 0) {
 		/* a user's lab lives in its own namespaces, for this process
 		 * only: up/exec/down across invocations need root */
-		if (strcmp(cmd, "bench") && strcmp(cmd, "clean"))
+		if (strcmp(cmd, "bench") && strcmp(cmd, "clean") &&
+		    strcmp(cmd, "kconfig"))
 			die("not root: labs that outlive one command need root (sudo mclab %s); 'mclab bench' runs rootless",
 			    cmd);
 		if (mclab_become_root(err, sizeof(err)) < 0)
@@ -1067,5 +1075,9 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "bench"))
 		return cmd_bench(argc, argv);
+	if (!strcmp(cmd, "qemu"))
+		return mclab_cmd_qemu(argc, argv, lab_opt);
+	if (!strcmp(cmd, "kconfig"))
+		return mclab_cmd_kconfig(argc, argv);
 	die("unknown command '%s' (mclab --help)", cmd);
 }

@@ -124,7 +124,7 @@ const char *qemu_available(enum qemu_profile p)
 	dir = qemu_image_dir();
 	if (!dir)
 		return "no Pi image (make -C qemu image)";
-	snprintf(why, sizeof(why), "%s/initramfs.cpio.gz", dir);
+	snprintf(why, sizeof(why), "%s/initramfs.cpio", dir);
 	if (!is_file(why))
 		return "no initramfs in the Pi image folder (make -C qemu image)";
 	return NULL;
@@ -244,6 +244,11 @@ static int agent_wait(struct qemu_vm *vm, unsigned long want, uint64_t deadline,
 		}
 		if (r == 1 && seq == want)
 			return 0;
+		if (r == 1 && seq == 0 && want != 0) {
+			/* the agent restarted: our request is lost */
+			errno = EAGAIN;
+			return -1;
+		}
 		if (r != 0)
 			continue;
 		/* need more input */
@@ -309,15 +314,21 @@ static int agent_call(struct qemu_vm *vm, char op, unsigned long arg,
 		errno = ENOTCONN;
 		return -1;
 	}
-	seq = ++vm->seq;
-	n = snprintf(hdr, sizeof(hdr), "\x02MCQ %lu %c %lu %zu %08x\n", seq, op,
-		     arg, len, qemu_fnv1a(payload, len));
-	if (write_all(vm->agent, hdr, (size_t)n) < 0 ||
-	    write_all(vm->agent, payload, len) < 0)
-		return -1;
-	/* the guest side's own timeout, plus the channel's slack */
-	return agent_wait(vm, seq, deadline_in(timeout_ms + 5000), status, out,
-			  outlen);
+	for (int attempt = 0;; attempt++) {
+		int rc;
+
+		seq = ++vm->seq;
+		n = snprintf(hdr, sizeof(hdr), "\x02MCQ %lu %c %lu %zu %08x\n",
+			     seq, op, arg, len, qemu_fnv1a(payload, len));
+		if (write_all(vm->agent, hdr, (size_t)n) < 0 ||
+		    write_all(vm->agent, payload, len) < 0)
+			return -1;
+		/* the guest side's own timeout, plus the channel's slack */
+		rc = agent_wait(vm, seq, deadline_in(timeout_ms + 5000), status,
+				out, outlen);
+		if (rc == 0 || errno != EAGAIN || attempt == 2)
+			return rc;
+	}
 }
 
 int qemu_ping(struct qemu_vm *vm, unsigned int timeout_ms)
@@ -604,6 +615,17 @@ static int extract_boot(const char *img, const char *dir, char *kernel,
 
 static unsigned int vm_counter;
 
+/*
+ * Our image's kernel command line.  Under TCG the Debian kernel spends
+ * ~0.7 s of its boot in crypto self-tests, the KDF test, kprobe tracing
+ * and loading the module-signing certificates (the image's modules carry
+ * no signatures): skipped.
+ */
+#define BOOT_ARGS                                                  \
+	"console=ttyAMA0 quiet cryptomgr.notests "                 \
+	"initcall_blacklist=crypto_kdf108_init,init_kprobe_trace," \
+	"load_system_certificate_list"
+
 /* Bridge the node's veth end IF with tap TAP inside the node. */
 static int wire_if(struct node *n, int i, const char *ifname, const char *tap)
 {
@@ -679,7 +701,7 @@ struct qemu_vm *qemu_boot(const struct qemu_opts *o, char *err, size_t errlen)
 		if (o->initrd)
 			snprintf(initrd, sizeof(initrd), "%s", o->initrd);
 		else
-			snprintf(initrd, sizeof(initrd), "%s/initramfs.cpio.gz",
+			snprintf(initrd, sizeof(initrd), "%s/initramfs.cpio",
 				 dir);
 		if (o->dtb)
 			snprintf(dtb, sizeof(dtb), "%s", o->dtb);
@@ -687,6 +709,8 @@ struct qemu_vm *qemu_boot(const struct qemu_opts *o, char *err, size_t errlen)
 			snprintf(dtb, sizeof(dtb),
 				 "%s/bcm2837-rpi-3-b-qemu.dtb", dir);
 	}
+	if (o->profile == QEMU_VIRT && o->image)
+		dtb[0] = '\0'; /* the board's DTB is qemu's own */
 	if (o->profile == QEMU_RASPI3B && o->image && dtb[0]) {
 		/* the PL011's Bluetooth node kills console input under qemu */
 		const char *fa[] = { "fdtput", "-r", dtb,
@@ -700,7 +724,7 @@ struct qemu_vm *qemu_boot(const struct qemu_opts *o, char *err, size_t errlen)
 	}
 
 	/* the agent's socket: qemu connects to it */
-	if (!o->login_prompt) {
+	{
 		lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		SNP(sun.sun_path, "%s", agent_sock);
 		unlink(agent_sock);
@@ -784,7 +808,7 @@ struct qemu_vm *qemu_boot(const struct qemu_opts *o, char *err, size_t errlen)
 	argv[a++] = con_opt;
 	argv[a++] = "-serial";
 	argv[a++] = "chardev:con";
-	if (!o->login_prompt) {
+	{
 		snprintf(agent_opt, sizeof(agent_opt),
 			 "socket,id=agent,path=%s", agent_sock);
 		argv[a++] = "-chardev";
@@ -827,12 +851,8 @@ struct qemu_vm *qemu_boot(const struct qemu_opts *o, char *err, size_t errlen)
 		size_t l = 0;
 
 		l += (size_t)snprintf(append + l, sizeof(append) - l, "%s",
-				      cmdline[0] ? cmdline :
-				      o->profile == QEMU_VIRT ?
-						   "console=ttyAMA0 quiet" :
-						   "console=ttyAMA0 quiet");
-		if (o->profile == QEMU_RASPI3B && !o->login_prompt &&
-		    l < sizeof(append))
+				      cmdline[0] ? cmdline : BOOT_ARGS);
+		if (o->profile == QEMU_RASPI3B && l < sizeof(append))
 			l += (size_t)snprintf(append + l, sizeof(append) - l,
 					      " mclab.agent=/dev/ttyS1");
 		for (i = 0; i < vm->nnics && l < sizeof(append); i++)
@@ -878,6 +898,12 @@ struct qemu_vm *qemu_boot(const struct qemu_opts *o, char *err, size_t errlen)
 			dup2(fd, 1);
 			dup2(fd, 2);
 		}
+		/* out of the way first: a tap fd may already be 10 + k */
+		for (i = 0; i < vm->nnics; i++) {
+			tapfd[i] = fcntl(tapfd[i], F_DUPFD_CLOEXEC, 200);
+			if (tapfd[i] < 0)
+				_exit(126);
+		}
 		for (i = 0; i < vm->nnics; i++)
 			if (dup2(tapfd[i], 10 + i) < 0) /* no CLOEXEC */
 				_exit(126);
@@ -892,21 +918,9 @@ struct qemu_vm *qemu_boot(const struct qemu_opts *o, char *err, size_t errlen)
 		}
 
 	deadline = deadline_in(tmo);
-	if (o->login_prompt) {
-		while (!file_has(vm->console_log, o->login_prompt)) {
-			if (deadline_passed(deadline) ||
-			    waitpid(vm->pid, NULL, WNOHANG) == vm->pid) {
-				snprintf(err, errlen,
-					 "no \"%s\" on the console",
-					 o->login_prompt);
-				goto fail_tail;
-			}
-			poll(NULL, 0, 20);
-		}
-	} else {
+	/* qemu connects the agent's port at its start */
+	if (lfd >= 0) {
 		struct pollfd pfd = { lfd, POLLIN, 0 };
-		long st;
-		char *ready = NULL;
 
 		while (poll(&pfd, 1, 50) == 0) {
 			if (deadline_passed(deadline) ||
@@ -921,15 +935,58 @@ struct qemu_vm *qemu_boot(const struct qemu_opts *o, char *err, size_t errlen)
 			snprintf(err, errlen, "accept: %s", strerror(errno));
 			goto fail_tail;
 		}
-		if (agent_wait(vm, 0, deadline, &st, &ready, NULL) < 0) {
-			snprintf(err, errlen, "no READY from the agent: %s",
-				 strerror(errno));
+	}
+	/* ready: the agent's READY frame, or the login prompt when asked */
+	for (;;) {
+		long st;
+		char *ready = NULL;
+
+		if (vm->agent >= 0) {
+			uint64_t step =
+				deadline_in(o->login_prompt ? 100 : tmo);
+
+			if (agent_wait(vm, 0, step < deadline ? step : deadline,
+				       &st, &ready, NULL) == 0) {
+				if (!strncmp(ready, "READY ", 6)) {
+					snprintf(vm->release,
+						 sizeof(vm->release), "%s",
+						 ready + 6);
+					vm->release[strcspn(vm->release, " ")] =
+						'\0';
+					vm->guest_uptime = strtod(
+						ready + 6 +
+							strcspn(ready + 6, " "),
+						NULL);
+				}
+				free(ready);
+				break;
+			}
+			if (errno != ETIMEDOUT) {
+				snprintf(err, errlen,
+					 "no READY from the agent: %s",
+					 strerror(errno));
+				goto fail_tail;
+			}
+		} else {
+			poll(NULL, 0, 20);
+		}
+		if (o->login_prompt &&
+		    file_has(vm->console_log, o->login_prompt)) {
+			/* an image without our agent */
+			if (vm->agent >= 0)
+				close(vm->agent);
+			vm->agent = -1;
+			break;
+		}
+		if (deadline_passed(deadline) ||
+		    (vm->pid > 0 &&
+		     waitpid(vm->pid, NULL, WNOHANG) == vm->pid)) {
+			snprintf(err, errlen, "not ready: no agent%s%s%s",
+				 o->login_prompt ? " and no \"" : "",
+				 o->login_prompt ? o->login_prompt : "",
+				 o->login_prompt ? "\" on the console" : "");
 			goto fail_tail;
 		}
-		if (!strncmp(ready, "READY ", 6))
-			snprintf(vm->release, sizeof(vm->release), "%s",
-				 ready + 6);
-		free(ready);
 	}
 	vm->boot_ns = mono_ns() - t0;
 	if (lfd >= 0)

@@ -57,8 +57,8 @@ struct qemu_opts {
 	struct lab *lab; /* NULL: no NICs */
 	const char *node; /* the node the VM replaces; NULL: lab's router */
 	/*
-	 * Wait for this console text instead of the agent (a user's image
-	 * without our agent: "login:"); NULL: the agent signals readiness.
+	 * Also ready at this console text (a user's image without our agent:
+	 * "login:"); then vm->agent is -1.  NULL: only the agent's READY.
 	 */
 	const char *login_prompt;
 	unsigned int timeout_ms; /* boot deadline (scaled); 0: 30 s */
@@ -78,6 +78,7 @@ struct qemu_vm {
 	char image_copy[600]; /* the SD card copy, "" when none */
 	char release[96]; /* guest uname -r, from the READY frame */
 	uint64_t boot_ns; /* qemu start to ready */
+	double guest_uptime; /* the guest's /proc/uptime at ready */
 	struct lab *lab;
 	struct node *node; /* the replaced node, NULL when none */
 	int nnics;

@@ -22,7 +22,8 @@
  *      'R' read the file named by the payload; status 0 or -errno
  *      'W' write: payload "PATH\0DATA"; status 0 or -errno
  * At start, and whenever it reopens the port, the agent sends an
- * unsolicited frame with seq 0, status 0 and payload "READY <uname -r>".
+ * unsolicited frame with seq 0, status 0 and payload
+ * "READY <uname -r> <seconds since boot>".
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -319,6 +320,7 @@ static void scan(void)
 			consume(1);
 			continue;
 		}
+		*nl = '\n'; /* the header stays intact for the next scan */
 		if (in_len < hlen + len)
 			return; /* the payload is still coming */
 		{
@@ -382,8 +384,20 @@ int main(int argc, char **argv)
 		return 64;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
 	uname(&u);
-	snprintf(ready, sizeof(ready), "READY %s", u.release);
+	{
+		/* the guest's uptime at readiness: how long the boot took */
+		char up[64] = "?";
+		int fd = open("/proc/uptime", O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd >= 0 ? read(fd, up, sizeof(up) - 1) : -1;
+
+		if (n > 0)
+			up[strcspn(up, " \n")] = '\0';
+		if (fd >= 0)
+			close(fd);
+		snprintf(ready, sizeof(ready), "READY %s %s", u.release, up);
+	}
 	for (;;) {
 		port = open_port(argv[1]);
 		if (port < 0) {

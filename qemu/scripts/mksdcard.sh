@@ -1,0 +1,56 @@
+#!/bin/sh
+# A Buildroot-style SD card image for the Pi, without loop mounts or root:
+#   MBR; partition 1: vfat "boot" (Image, DTBs, initramfs, config.txt,
+#   cmdline.txt, kernel.config); partition 2: ext4 "rootfs" (the same
+#   tree as the initramfs, made with mke2fs -d).  The size is a power of
+#   two (qemu's SD card model insists).
+#
+# usage: mksdcard.sh OUT IMAGE
+set -eu
+out=$1 img=$2
+tmp=$img.tmp
+rm -rf "$tmp"
+mkdir -p "$tmp"
+kver=$(cat "$out/kernel-version")
+
+# the boot partition
+boot_mb=64
+cat >"$tmp/config.txt" <<CFG
+# Raspberry Pi firmware config (mcast-lab image)
+arm_64bit=1
+enable_uart=1
+kernel=Image
+device_tree=bcm2837-rpi-3-b.dtb
+initramfs initramfs.cpio followkernel
+CFG
+# console on the PL011; the image runs from its initramfs (root= is for
+# the firmware's benefit: the ext4 partition holds the same tree)
+echo "console=ttyAMA0 root=/dev/mmcblk0p2 rootwait quiet cryptomgr.notests initcall_blacklist=crypto_kdf108_init,init_kprobe_trace,load_system_certificate_list" \
+	>"$tmp/cmdline.txt"
+mkfs.vfat -C -n BOOT "$tmp/boot.vfat" $((boot_mb * 1024)) >/dev/null
+mcopy -i "$tmp/boot.vfat" "$out/Image" "$out/initramfs.cpio" \
+	"$tmp/config.txt" "$tmp/cmdline.txt" "$out"/dtbs/*.dtb ::
+mcopy -i "$tmp/boot.vfat" "$out/config" ::kernel.config
+
+# the root partition
+root_mb=$(( $(du -sm "$out/rootfs" | cut -f1) * 3 / 2 + 16 ))
+mke2fs -q -t ext4 -L rootfs -d "$out/rootfs" -E root_owner=0:0 \
+	"$tmp/rootfs.ext4" "${root_mb}M" >/dev/null
+
+# the disk: 1 MiB gap, boot, root, rounded up to a power of two
+need=$((1 + boot_mb + root_mb))
+size=1
+while [ $size -lt $need ]; do size=$((size * 2)); done
+truncate -s 0 "$tmp/disk"
+truncate -s "${size}M" "$tmp/disk"
+sfdisk -q "$tmp/disk" <<PART
+label: dos
+start=2048, size=$((boot_mb * 2048)), type=c, bootable
+start=$((2048 + boot_mb * 2048)), size=$((root_mb * 2048)), type=83
+PART
+dd if="$tmp/boot.vfat" of="$tmp/disk" bs=1M seek=1 conv=notrunc status=none
+dd if="$tmp/rootfs.ext4" of="$tmp/disk" bs=1M seek=$((1 + boot_mb)) \
+	conv=notrunc status=none
+mv "$tmp/disk" "$img"
+rm -rf "$tmp"
+echo "  $img: ${size} MiB (boot ${boot_mb} MiB vfat, rootfs ${root_mb} MiB ext4, kernel $kver)"
