@@ -199,7 +199,7 @@ static struct udp_tx *flow(struct fx *f, const char *node, const char *src,
 		.sport = CASE_SPORT,
 		.dport = CASE_PORT,
 		.ttl = 8,
-		.pps = 200,
+		.pps = 1000,
 		.stream = stream,
 	};
 	struct udp_tx *tx = udp_tx_start(&o);
@@ -290,6 +290,54 @@ static double stop_ms(struct cap *c, const char *grp, uint64_t t_rt,
 	return (double)(last - t_rt) / 1e6;
 }
 
+/*
+ * On the receiver's wire (a stopped capture of everything): ms from the
+ * receiver's first report naming grp to the first datagram of grp after
+ * it, the router's own share of the join latency.  -1 when not seen.
+ */
+static double report_to_first(struct cap *c, const char *grp)
+{
+	struct pkt_match rep = { .gm_group = grp };
+	struct pkt_match dat = { .dst = grp, .proto = IPPROTO_UDP };
+	const struct pkt_rec *r;
+	uint64_t t_rep = 0;
+	size_t n;
+
+	rep.gm_kind = strchr(grp, ':') ? PKT_GM_MLD : PKT_GM_IGMP;
+	r = cap_records(c, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (!t_rep && pkt_matches(&r[i], &rep))
+			t_rep = r[i].ts_ns;
+		else if (t_rep && pkt_matches(&r[i], &dat))
+			return (double)(r[i].ts_ns - t_rep) / 1e6;
+	}
+	return -1;
+}
+
+/* The same for the leave at t_rt: its message -> the last datagram. */
+static double leave_to_last(struct cap *c, const char *grp, uint64_t t_rt)
+{
+	struct pkt_match rep = { .gm_group = grp };
+	struct pkt_match dat = { .dst = grp, .proto = IPPROTO_UDP };
+	const struct pkt_rec *r;
+	uint64_t t_leave = 0, last = 0;
+	size_t n;
+
+	rep.gm_kind = strchr(grp, ':') ? PKT_GM_MLD : PKT_GM_IGMP;
+	r = cap_records(c, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (r[i].ts_ns < t_rt)
+			continue;
+		if (!t_leave && pkt_matches(&r[i], &rep))
+			t_leave = r[i].ts_ns;
+		if (pkt_matches(&r[i], &dat))
+			last = r[i].ts_ns;
+	}
+	if (!t_leave)
+		return -1;
+	return last > t_leave ? (double)(last - t_leave) / 1e6 : 0;
+}
+
 /* Datagrams from src to grp seen in c. */
 static size_t seen(struct cap *c, const char *src, const char *grp)
 {
@@ -331,9 +379,9 @@ static void cycle(struct fx *f, const char *snd, const char *src,
 		  double stop_bound, const char *what)
 {
 	struct udp_tx *tx = flow(f, snd, src, grp, 1);
-	struct cap *c = cap_start(fx_ns(f, rcv), "eth0", "udp");
+	struct cap *c = cap_start(fx_ns(f, rcv), "eth0", NULL);
 	uint64_t t0, tl;
-	double j, s;
+	double j, s, r, l;
 	struct rx *rx;
 
 	assert_non_null(c);
@@ -342,10 +390,13 @@ static void cycle(struct fx *f, const char *snd, const char *src,
 	j = first_ms(rx, t0, T_FLOW);
 	tl = rt_ns();
 	rx_leave(rx, grp, ssm_src);
-	s = stop_ms(c, grp, tl, is_mcrouted(f) ? 20000 : 30000);
+	s = stop_ms(c, grp, tl, is_mcrouted(f) ? 20000 : 60000);
+	r = report_to_first(c, grp);
+	l = leave_to_last(c, grp, tl);
 	udp_tx_stop(tx, NULL);
-	INFO("%s %s: join->first packet %.1f ms, leave->stop %.1f ms\n",
-	     router_kind_name(f->kind), what, j, s);
+	INFO("%s %s: join->first packet %.1f ms, leave->stop %.1f ms; on the "
+	     "wire: report->first %.2f ms, leave->last %.2f ms\n",
+	     router_kind_name(f->kind), what, j, s, r, l);
 	rx_free(rx);
 	cap_free(c);
 	assert_true(j >= 0);
@@ -356,11 +407,11 @@ static void cycle(struct fx *f, const char *snd, const char *src,
 /*
  * How long leave->stop may take: ours within the last member query time.
  * igmpproxy's timers are its own (not configurable); it is known to take
- * 6-19 s here, so only "it stops" is asserted and the time reported.
+ * 17-30 s here, so only "it stops" is asserted and the time reported.
  */
 static double stop_bound(const struct fx *f)
 {
-	return is_mcrouted(f) ? LMQT_MS + SLACK_MS : 30000;
+	return is_mcrouted(f) ? LMQT_MS + SLACK_MS : 60000;
 }
 
 /* ---- proxy mode --------------------------------------------------------- */
@@ -866,7 +917,7 @@ static void test_fast_leave(void **state)
 	FX_CHECK(f);
 	assert_true(f->router_up);
 	cycle(f, "snd", "192.0.2.2", "rcv", "239.1.3.1", NULL,
-	      is_mcrouted(f) ? 50 + SLACK_MS : 30000, "fast-leave");
+	      is_mcrouted(f) ? 50 + SLACK_MS : 60000, "fast-leave");
 	if (router_features(f->kind) & RF_IPV6)
 		cycle(f, "snd", "2001:db8:1::2", "rcv", "ff0e::1:31", NULL,
 		      50 + SLACK_MS, "fast-leave MLD");

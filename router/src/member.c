@@ -145,6 +145,10 @@ static void gm_changed(void *ctx, struct gm_if *gif,
 {
 	struct member *mb = ctx;
 
+	/* Forwarding first: the upstream report and the log can wait. */
+	mroute_resync_group(mb->mr, fam_of(gif->proto), grp);
+	if (mb->mode == MM_PROXY)
+		proxy_update(mb, gif->proto, grp);
 	if (log_get_level() >= LOG_DEBUG) {
 		char g[ADDR_STRLEN];
 		const struct gm_group *gg = gm_group_find(gif, grp);
@@ -154,9 +158,6 @@ static void gm_changed(void *ctx, struct gm_if *gif,
 			  gg->exclude ? "EXCLUDE" :
 					"INCLUDE");
 	}
-	if (mb->mode == MM_PROXY)
-		proxy_update(mb, gif->proto, grp);
-	mroute_resync_group(mb->mr, fam_of(gif->proto), grp);
 }
 
 static const struct gm_ops member_gm_ops = {
