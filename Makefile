@@ -30,6 +30,7 @@ include harness/harness.mk
 include harness/tools/tools.mk
 include cases/cases.mk
 include packaging/packaging.mk
+include qemu/qemu.mk
 include fuzz/fuzz.mk
 include bench/bench.mk
 
@@ -38,8 +39,9 @@ include bench/bench.mk
 
 all: $(ALL_BINS)
 
+# --qemu: qemu-system-arm and the arm64 cross tool chain, for cases/qemu
 deps:
-	@ci/install-deps
+	@ci/install-deps --qemu
 
 # The closing line of check is "N passed, N failed, N skipped" over every
 # suite run.  Unit suites run anywhere; the integration cases need root (or
@@ -48,7 +50,7 @@ deps:
 FUZZ_SMOKE := $(if $(HAVE_CLANG),ci/fuzz)
 
 check: deps
-	@$(MAKE) --no-print-directory all $(if $(HAVE_CLANG),fuzz-build)
+	@$(MAKE) --no-print-directory all qemu-image $(if $(HAVE_CLANG),fuzz-build)
 	@FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) ci/run-tests --results $(RESULTS) \
 		$(UNIT_TESTS) $(FUZZ_SMOKE) -- $(CASE_TESTS)
 
@@ -57,7 +59,7 @@ check-unit: all
 
 # The integration cases alone, e.g. against a peer: make check-cases ROUTER=smcroute
 check-cases: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all qemu-image
 	@ci/run-tests --results $(RESULTS) -- $(CASE_TESTS)
 
 lab: deps

@@ -281,26 +281,26 @@ static void test_ttl_rewrite(void **state)
 	QFX_CHECK(f);
 	assert_true(f->router_up);
 	free(guest_must(
-		f, "iptables -t mangle -A PREROUTING -i wlan0 -d 225.1.2.3 "
+		f, "iptables -t mangle -A PREROUTING -i wlan0 -d 225.1.2.4 "
 		   "-j TTL --ttl-set 64"));
 	c = cap_start(ns(f, "rcv"), "eth0", "udp");
 	assert_non_null(c);
 	/* TTL 1: dropped without the rule; with it, out at 63 */
-	send_from_snd(f, "225.1.2.3", 1, 30, 501, 0);
+	send_from_snd(f, "225.1.2.4", 1, 30, 501, 0);
 	ok &= expect_exact(c,
-			   &(struct pkt_match){ .dst = "225.1.2.3",
+			   &(struct pkt_match){ .dst = "225.1.2.4",
 						.ttl = 63,
 						.has_stream = true,
 						.stream = 501 },
 			   30, "qemu-ttl-set");
-	ok &= expect_exact(c, &(struct pkt_match){ .dst = "225.1.2.3" }, 30,
+	ok &= expect_exact(c, &(struct pkt_match){ .dst = "225.1.2.4" }, 30,
 			   "qemu-ttl-set-all");
 	assert_int_equal(rule_pkts(f, "mangle", "PREROUTING"), 30);
 	free(guest_must(f, "iptables -t mangle -F PREROUTING"));
 	/* rule gone: TTL 1 stays on the Wi-Fi side again */
-	send_from_snd(f, "225.1.2.3", 1, 10, 502, 0);
+	send_from_snd(f, "225.1.2.4", 1, 10, 502, 0);
 	ok &= expect_exact(c,
-			   &(struct pkt_match){ .dst = "225.1.2.3",
+			   &(struct pkt_match){ .dst = "225.1.2.4",
 						.has_stream = true,
 						.stream = 502 },
 			   0, "qemu-ttl-unset");
@@ -383,6 +383,51 @@ static void test_proc_files(void **state)
 	free(vtext);
 	free(mtext);
 	free(fwd);
+}
+
+/*
+ * What the emulated router sustains: 400 datagrams at each rate, the
+ * share that came out on usb0.  Reported; only the lowest rate must be
+ * lossless (the raspi3b profile forwards cleanly up to a few hundred
+ * packets per second).
+ */
+static void test_forwarding_rate(void **state)
+{
+	static const unsigned int rates[] = { 300, 1000, 3000, 10000 };
+	struct qfx *f = *state;
+	unsigned long got[4];
+
+	QFX_CHECK(f);
+	assert_true(f->router_up);
+	for (int i = 0; i < 4; i++) {
+		struct cap *c = cap_start(ns(f, "rcv"), "eth0", "udp");
+		struct udp_tx_stats st;
+		struct udp_tx_opts o = {
+			.netns = ns(f, "snd"),
+			.ifname = "eth0",
+			.src = "192.0.2.2",
+			.group = "225.1.2.4",
+			.sport = CASE_SPORT,
+			.dport = CASE_PORT,
+			.ttl = 10,
+			.count = 400,
+			.pps = rates[i],
+			.stream = 1000 + (uint32_t)i,
+		};
+		struct pkt_match m = { .dst = "225.1.2.4",
+				       .has_stream = true,
+				       .stream = 1000 + (uint32_t)i };
+
+		assert_non_null(c);
+		assert_int_equal(udp_send(&o, &st), 0);
+		cap_wait(c, &m, 400, 1000);
+		got[i] = cap_count(c, &m);
+		cap_free(c);
+		INFO("%s: %u pps offered, %lu/400 forwarded (%.0f%%)\n",
+		     qemu_profile_name(f->profile), rates[i], got[i],
+		     got[i] / 4.0);
+	}
+	assert_int_equal(got[0], 400);
 }
 
 /* ---- a kernel without IPv6 ------------------------------------------- */
@@ -626,6 +671,7 @@ int main(void)
 		cmocka_unit_test(test_ttl_rewrite),
 		cmocka_unit_test(test_nat),
 		cmocka_unit_test(test_proc_files),
+		cmocka_unit_test(test_forwarding_rate),
 	};
 	const struct CMUnitTest noipv6[] = {
 		cmocka_unit_test(test_noipv6_forwards_v4),

@@ -109,7 +109,9 @@ add_mods() { # LIST-FILE MODULE...
 	done
 }
 add_mods modules.virt virtio_net virtio_pci virtio_console
-add_mods modules.raspi dwc2 cdc_ether rndis_host
+# phy-generic: the "usb-nop-xceiv" PHY dwc2 waits for (not a symbol
+# dependency: without it dwc2 probes only at the 10 s deferred-probe timeout)
+add_mods modules.raspi phy_generic dwc2 cdc_ether rndis_host
 add_mods modules.nf xt_HL iptable_mangle ip6table_mangle iptable_nat \
 	ip6table_nat xt_MASQUERADE iptable_filter ip6table_filter \
 	nf_conntrack_netlink xt_conntrack xt_pkttype xt_addrtype xt_comment \

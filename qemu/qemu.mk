@@ -1,0 +1,18 @@
+# qemu/: the emulated Pi image (qemu/Makefile does the work).  make check
+# builds it when it can (root, and ci/install-deps --qemu installed the
+# tool chain); cases/qemu skips, saying why, when the image is not there.
+
+.PHONY: qemu-image qemu-sdcard
+
+qemu-image:
+	@if [ "$$(id -u)" != 0 ]; then \
+		echo "qemu image: not built (downloads need root); the qemu cases skip"; \
+	elif ! command -v qemu-system-aarch64 >/dev/null || \
+	     ! command -v aarch64-linux-gnu-gcc >/dev/null; then \
+		echo "qemu image: not built (ci/install-deps --qemu); the qemu cases skip"; \
+	else \
+		$(MAKE) --no-print-directory -C qemu image; \
+	fi
+
+qemu-sdcard:
+	@$(MAKE) --no-print-directory -C qemu sdcard
