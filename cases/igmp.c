@@ -71,6 +71,8 @@ static uint64_t rt_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+static bool table_narrow(const char *out);
+
 static bool is_mcrouted(const struct fx *f)
 {
 	return f->kind == ROUTER_MCROUTED;
@@ -875,7 +877,6 @@ static void test_show_groups(void **state)
 	struct udp_tx *tx;
 	struct rx *rx;
 	char out[65536];
-	bool narrow = true;
 
 	FX_CHECK(f);
 	NEED_MCROUTED(f, "has no control socket");
@@ -883,15 +884,8 @@ static void test_show_groups(void **state)
 	rx = join(f, "rcv1", "232.1.2.40", "192.0.2.11");
 	assert_true(rx_wait_count(rx, 1, T_FLOW));
 	assert_int_equal(router_ctl(&f->r, out, sizeof(out), "show groups"), 0);
-	for (char *l = out, *e; *l; l = e + 1) {
-		e = strchrnul(l, '\n');
-		if (e - l > 80)
-			narrow = false;
-		if (!*e)
-			break;
-	}
 	print_message("%s", out);
-	assert_true(narrow);
+	assert_true(table_narrow(out));
 	assert_non_null(strstr(out, "232.1.2.40"));
 	assert_non_null(strstr(out, "192.0.2.11"));
 	assert_non_null(strstr(out, "INCLUDE"));
@@ -946,6 +940,85 @@ static void test_router_mode(void **state)
 	assert_non_null(strstr(out, "{\"interface\":\"usb0\",\"proto\":"
 				    "\"IGMP\",\"version\":3,\"role\":"
 				    "\"querier\""));
+}
+
+struct json_want {
+	struct router *r;
+	const char *what, *needle;
+};
+
+static bool json_has(void *arg)
+{
+	struct json_want *w = arg;
+	char out[65536];
+
+	if (router_ctl(w->r, out, sizeof(out), "-j show %s", w->what) != 0)
+		return false;
+	return strstr(out, w->needle) != NULL;
+}
+
+static bool table_narrow(const char *out)
+{
+	for (const char *l = out, *e; *l; l = e + 1) {
+		e = strchrnul(l, '\n');
+		if (e - l > 80)
+			return false;
+		if (!*e)
+			break;
+	}
+	return true;
+}
+
+/* Reload: versions change in place; without IGMP keywords it all stops. */
+static void test_router_reload(void **state)
+{
+	struct fx *f = *state;
+	struct udp_tx *tx;
+	struct cap *c;
+	struct rx *rx, *rx6;
+	char out[65536];
+	struct json_want v2 = { &f->r, "groups",
+				"{\"interface\":\"usb0\",\"proto\":\"IGMP\","
+				"\"version\":2" };
+	struct json_want off = { &f->r, "groups", "\"mode\":\"off\"" };
+	uint64_t t;
+	double s;
+
+	FX_CHECK(f);
+	assert_true(f->router_up);
+	tx = flow(f, "snd", "192.0.2.2", "239.1.4.2", 1);
+	rx = join(f, "rcv", "239.1.4.2", NULL);
+	rx6 = join(f, "rcv", "ff0e::1:42", NULL);
+	assert_true(rx_wait_count(rx, 1, T_FLOW));
+	assert_int_equal(router_ctl(&f->r, out, sizeof(out), "show groups"), 0);
+	print_message("%s", out);
+	assert_true(table_narrow(out));
+	assert_int_equal(router_reload(&f->r,
+				       "phyint wlan0 igmpv2 mldv1\n"
+				       "phyint usb0 igmpv2 mldv1\n" TIMERS),
+			 0);
+	assert_true(wait_until(json_has, &v2, T_FLOW, 20));
+	/* the membership survived: still forwarded */
+	{
+		unsigned long n = rx_count(rx);
+
+		assert_true(rx_wait_count(rx, n + 50, T_FLOW));
+	}
+	c = cap_start(fx_ns(f, "rcv"), "eth0", "udp");
+	assert_non_null(c);
+	t = rt_ns();
+	assert_int_equal(router_reload(&f->r, "phyint wlan0\nphyint usb0\n"),
+			 0);
+	assert_true(wait_until(json_has, &off, T_FLOW, 20));
+	s = stop_ms(c, "239.1.4.2", t, T_FLOW);
+	INFO("reload to a config without IGMP: forwarding stopped %.1f ms "
+	     "after the reload\n",
+	     s);
+	assert_true(s >= 0 && s < 1000);
+	cap_free(c);
+	udp_tx_stop(tx, NULL);
+	rx_free(rx);
+	rx_free(rx6);
 }
 
 /* ---- querier election -------------------------------------------------- */
@@ -1034,6 +1107,7 @@ int main(void)
 	};
 	const struct CMUnitTest router[] = {
 		cmocka_unit_test(test_router_mode),
+		cmocka_unit_test(test_router_reload),
 	};
 	const struct CMUnitTest lan[] = {
 		cmocka_unit_test(test_election),

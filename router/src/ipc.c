@@ -371,6 +371,8 @@ static void gm_table(struct daemon *d, struct strbuf *b)
 		  d->mb.mode == MM_PROXY ? "proxy" : "router");
 	sb_printf(b, "%-12s %-6s %-11s %-26s %-9s %s\n", "INTERFACE", "PROTO",
 		  "ROLE", "QUERIER", "TIMER", "GROUPS");
+	sb_printf(b, "  %-26s %-7s %-3s %-9s %s\n", "GROUP / SOURCE", "MODE",
+		  "VER", "TIMER", "LAST REPORTER");
 	for (size_t i = 0; i < d->mb.n_ifs; i++) {
 		const struct member_if *mi = d->mb.ifs[i];
 		const struct gm_if *gif = &mi->gm;
@@ -390,11 +392,11 @@ static void gm_table(struct daemon *d, struct strbuf *b)
 			  mi->role == ROLE_UPSTREAM ? "-" : t, gif->n_groups);
 		for (const struct gm_group *g = gif->groups; g; g = g->next) {
 			left_str(gif, &g->timer, t, sizeof(t));
-			sb_printf(b, "  %-26s %-7s v%u  timer %-9s ",
+			sb_printf(b, "  %-26s %-7s v%u  %-9s ",
 				  addr_ntop(&g->addr, a, sizeof(a)),
 				  g->exclude ? "EXCLUDE" : "INCLUDE",
 				  gm_group_version(g), t);
-			sb_printf(b, "from %s\n",
+			sb_printf(b, "%s\n",
 				  g->reporter.family ? addr_ntop(&g->reporter,
 								 a, sizeof(a)) :
 						       "-");
