@@ -3,6 +3,7 @@
  * The emulated Pi router: boot, wiring, the agent's channel.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -615,6 +616,33 @@ static int extract_boot(const char *img, const char *dir, char *kernel,
 
 static unsigned int vm_counter;
 
+/* Work folders of runs that died (SIGKILL): /run/mclab/qemu-<dead pid>.N */
+static void sweep_run_dirs(void)
+{
+	DIR *d = opendir("/run/mclab");
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char path[300];
+		int pid;
+
+		if (sscanf(de->d_name, "qemu-%d.", &pid) != 1 || pid <= 0 ||
+		    kill(pid, 0) == 0 || errno != ESRCH)
+			continue;
+		snprintf(path, sizeof(path), "/run/mclab/%s/agent.sock",
+			 de->d_name);
+		unlink(path);
+		snprintf(path, sizeof(path), "/run/mclab/%s/console.sock",
+			 de->d_name);
+		unlink(path);
+		snprintf(path, sizeof(path), "/run/mclab/%s", de->d_name);
+		rmdir(path);
+	}
+	closedir(d);
+}
+
 /*
  * Our image's kernel command line.  Under TCG the Debian kernel spends
  * ~0.7 s of its boot in crypto self-tests, the KDF test, kprobe tracing
@@ -665,6 +693,7 @@ struct qemu_vm *qemu_boot(const struct qemu_opts *o, char *err, size_t errlen)
 	vm->agent = -1;
 	vm->lab = o->lab;
 	vm_counter++;
+	sweep_run_dirs();
 	snprintf(vm->run_dir, sizeof(vm->run_dir), "/run/mclab/qemu-%d.%u",
 		 (int)getpid(), vm_counter);
 	SNP(vm->log_dir, "%s/qemu-%s-%u",
