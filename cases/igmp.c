@@ -871,6 +871,42 @@ static void test_malformed(void **state)
 	      stop_bound(f), "after malformed packets");
 }
 
+struct sent_want {
+	struct udp_tx *tx;
+	unsigned long n;
+};
+
+static bool sent_n(void *arg)
+{
+	struct sent_want *w = arg;
+
+	return udp_tx_sent(w->tx) >= w->n;
+}
+
+/* A flow nobody wants costs one upcall, then the kernel drops it alone. */
+static void test_unwanted_cheap(void **state)
+{
+	struct fx *f = *state;
+	struct sent_want w;
+	long long u0, u1, pk;
+
+	FX_CHECK(f);
+	NEED_MCROUTED(f, "has no upcall counter to check");
+	u0 = stat_of(f, "upcalls");
+	w.tx = flow(f, "snd1", "192.0.2.11", "239.1.2.50", 1);
+	w.n = 1000;
+	assert_true(wait_until(sent_n, &w, T_FLOW, 5));
+	assert_true(wait_route(f, "192.0.2.11", "239.1.2.50", true, T_FLOW));
+	u1 = stat_of(f, "upcalls");
+	pk = mfc_pkts(f, "192.0.2.11", "239.1.2.50");
+	udp_tx_stop(w.tx, NULL);
+	INFO("unwanted flow: %lu datagrams, %lld upcall(s), %lld dropped by "
+	     "the kernel's entry without outbound interfaces\n",
+	     w.n, u1 - u0, pk);
+	assert_true(u1 - u0 <= 1);
+	assert_true(pk >= 900);
+}
+
 static void test_show_groups(void **state)
 {
 	struct fx *f = *state;
@@ -1101,6 +1137,7 @@ int main(void)
 		cmocka_unit_test(test_mldv1_host),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_show_groups),
+		cmocka_unit_test(test_unwanted_cheap),
 	};
 	const struct CMUnitTest fast[] = {
 		cmocka_unit_test(test_fast_leave),
