@@ -514,6 +514,14 @@ static bool link_scope(const struct inet_addr *g)
 	return g->v6.s6_addr[0] == 0xff && (g->v6.s6_addr[1] & 0x0f) <= 2;
 }
 
+/* 232.0.0.0/8 and ff3x::/96 (RFC 4607) */
+static bool ssm_range(const struct inet_addr *g)
+{
+	if (g->family == AF_INET)
+		return (ntohl(g->v4.s_addr) >> 24) == 232;
+	return g->v6.s6_addr[0] == 0xff && (g->v6.s6_addr[1] & 0xf0) == 0x30;
+}
+
 static void apply(struct gm_group *g, enum gm_rec_type type,
 		  const struct inet_addr *b, size_t n)
 {
@@ -669,6 +677,15 @@ void gm_if_record(struct gm_if *gif, unsigned int version,
 	unsigned int gv, top = max_version(gif->proto);
 
 	if (link_scope(grp)) {
+		gif->st.ignored++;
+		return;
+	}
+	/*
+	 * RFC 4604 §2.2: in the SSM range a router ignores EXCLUDE-mode
+	 * records and IGMPv1/v2 / MLDv1 reports (which are IS_EX({}) here),
+	 * and does not fall back to an older version for them.
+	 */
+	if (ssm_range(grp) && (type == GM_IS_EX || type == GM_TO_EX)) {
 		gif->st.ignored++;
 		return;
 	}

@@ -70,7 +70,7 @@ static struct inet_addr
 G(int k) {
 	char b[64];
 
-	snprintf(b, sizeof(b), t.p == GM_MLD ? "ff3e::%d" : "232.1.1.%d", k);
+	snprintf(b, sizeof(b), t.p == GM_MLD ? "ff0e::%d" : "239.1.1.%d", k);
 	return A(b);
 }
 
@@ -668,6 +668,30 @@ static void test_cap(void **state)
 	}
 }
 
+/* RFC 4604: no EXCLUDE (nor v1/v2 reports) in the SSM range. */
+static void test_ssm_range(void **state)
+{
+	struct inet_addr ssm, from, s1;
+
+	start(P(state), true, 0);
+	ssm = A(P(state) == GM_MLD ? "ff3e::8000:1" : "232.1.1.1");
+	from = R(20);
+	s1 = S(1);
+	gm_if_record(&t.gif, t.p == GM_MLD ? 1 : 2, GM_IS_EX, &ssm, NULL, 0,
+		     &from);
+	assert_null(gm_group_find(&t.gif, &ssm));
+	gm_if_record(&t.gif, t.p == GM_MLD ? 2 : 3, GM_TO_EX, &ssm, NULL, 0,
+		     &from);
+	assert_null(gm_group_find(&t.gif, &ssm));
+	assert_int_equal(t.gif.st.ignored, 2);
+	gm_if_record(&t.gif, t.p == GM_MLD ? 2 : 3, GM_ALLOW, &ssm, &s1, 1,
+		     &from);
+	assert_non_null(gm_group_find(&t.gif, &ssm));
+	assert_int_equal(gm_group_version(gm_group_find(&t.gif, &ssm)),
+			 t.p == GM_MLD ? 2 : 3);
+	assert_true(gm_if_admits(&t.gif, &s1, &ssm));
+}
+
 /* ---- querier ---------------------------------------------------------- */
 
 static void query_from(int k, const struct inet_addr *grp_or_null, bool s_flag)
@@ -936,19 +960,20 @@ static void test_proxy_v2(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		BOTH(test_inc_is_in),	  BOTH(test_inc_is_ex),
-		BOTH(test_inc_allow),	  BOTH(test_inc_block),
-		BOTH(test_inc_to_ex),	  BOTH(test_inc_to_in),
-		BOTH(test_ex_is_in),	  BOTH(test_ex_is_ex),
-		BOTH(test_ex_allow),	  BOTH(test_ex_block),
-		BOTH(test_ex_to_ex),	  BOTH(test_ex_to_in),
-		BOTH(test_expiry),	  BOTH(test_admits),
-		BOTH(test_leave_lmq),	  BOTH(test_compat),
-		BOTH(test_v2_router),	  BOTH(test_fast_leave),
-		BOTH(test_cap),		  BOTH(test_startup),
-		BOTH(test_election),	  BOTH(test_non_querier),
-		BOTH(test_s_flag),	  BOTH(test_merge),
-		BOTH(test_proxy_reports), BOTH(test_proxy_v2),
+		BOTH(test_inc_is_in),	BOTH(test_inc_is_ex),
+		BOTH(test_inc_allow),	BOTH(test_inc_block),
+		BOTH(test_inc_to_ex),	BOTH(test_inc_to_in),
+		BOTH(test_ex_is_in),	BOTH(test_ex_is_ex),
+		BOTH(test_ex_allow),	BOTH(test_ex_block),
+		BOTH(test_ex_to_ex),	BOTH(test_ex_to_in),
+		BOTH(test_expiry),	BOTH(test_admits),
+		BOTH(test_leave_lmq),	BOTH(test_compat),
+		BOTH(test_v2_router),	BOTH(test_fast_leave),
+		BOTH(test_cap),		BOTH(test_ssm_range),
+		BOTH(test_startup),	BOTH(test_election),
+		BOTH(test_non_querier), BOTH(test_s_flag),
+		BOTH(test_merge),	BOTH(test_proxy_reports),
+		BOTH(test_proxy_v2),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
