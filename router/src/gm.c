@@ -136,6 +136,9 @@ static void on_query_timer(struct timer *t, void *arg)
 
 static void become_querier(struct gm_if *gif)
 {
+	/* our own robustness and query interval again */
+	gif->cfg.robustness = gif->base.robustness;
+	gif->cfg.query_interval_ms = gif->base.query_interval_ms;
 	if (!gif->querier)
 		gif->st.querier_changes++;
 	gif->querier = true;
@@ -758,6 +761,17 @@ static void query_input(struct gm_if *gif, const struct gm_msg *m)
 		timer_cancel(gif->ts, &gif->query_t);
 		arm(gif, &gif->oqp_t, gm_oqpi(&gif->cfg));
 	}
+	/*
+	 * RFC 3376 §4.1.6-7, RFC 3810 §5.1.9-10: a non-querier adopts the
+	 * querier's robustness and query interval (not zero ones).
+	 */
+	if (!gif->querier && addr_equal(&m->src, &gif->querier_addr) &&
+	    m->version == max_version(gif->proto)) {
+		if (m->qrv)
+			gif->cfg.robustness = m->qrv;
+		if (m->qqi_s && m->qqi_s * 1000ull > gif->cfg.query_resp_ms)
+			gif->cfg.query_interval_ms = m->qqi_s * 1000;
+	}
 	if (gif->querier || addr_is_any(&m->group) || m->s_flag)
 		return;
 	/* §6.6.1: a non-querier lowers its timers on Q(G) and Q(G,S). */
@@ -847,6 +861,7 @@ void gm_if_init(struct gm_if *gif, enum gm_proto p, const char *name,
 	if (addr)
 		gif->addr = *addr;
 	gif->cfg = *cfg;
+	gif->base = *cfg;
 	gif->ts = ts;
 	gif->ops = ops;
 	gif->ctx = ctx;
@@ -885,6 +900,7 @@ void gm_if_set_cfg(struct gm_if *gif, const struct gm_cfg *cfg)
 	bool was = gif->cfg.querier;
 
 	gif->cfg = *cfg;
+	gif->base = *cfg;
 	if (!was && cfg->querier)
 		gm_if_start(gif);
 	else if (was && !cfg->querier) {

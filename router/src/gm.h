@@ -102,7 +102,8 @@ struct gm_if {
 	char name[IFNAMSIZ];
 	int ifindex;
 	struct inet_addr addr; /* ours: IPv4 primary, IPv6 link-local */
-	struct gm_cfg cfg;
+	struct gm_cfg cfg; /* in force: base, or the querier's QRV/QQI */
+	struct gm_cfg base; /* as configured */
 	struct timers *ts;
 	const struct gm_ops *ops;
 	void *ctx;

@@ -390,7 +390,7 @@ void member_sync(struct member *mb, const struct conf *c, bool v6_off)
 				continue;
 			}
 			mi->keep = true;
-			if (!cfg_same(&cfg, &mi->gm.cfg))
+			if (!cfg_same(&cfg, &mi->gm.base))
 				gm_if_set_cfg(&mi->gm, &cfg);
 			if (!addr_equal(a, &mi->gm.addr))
 				gm_if_set_addr(&mi->gm, a);

@@ -762,6 +762,32 @@ static void test_election(void **state)
 	assert_int_equal(t.nsent, 1);
 	advance(125000);
 	assert_int_equal(t.nsent, 2);
+
+	/* the querier's QRV and QQI are adopted (RFC 3376 §4.1.6-7) */
+	{
+		struct gm_msg m;
+
+		memset(&m, 0, sizeof(m));
+		m.proto = t.p;
+		m.type = GM_QUERY;
+		m.version = t.p == GM_MLD ? 2 : 3;
+		m.src = R(5);
+		m.group.family = t.p == GM_MLD ? AF_INET6 : AF_INET;
+		m.max_resp_ms = 10000;
+		m.qrv = 3;
+		m.qqi_s = 60;
+		gm_if_input(&t.gif, &m);
+		assert_false(t.gif.querier);
+		/* 3 x 60 s + 10 s / 2 */
+		gm_if_input(&t.gif, &m);
+		assert_int_equal(gm_timer_left_ms(&t.gif, &t.gif.oqp_t),
+				 185000);
+		assert_int_equal(gm_gmi(&t.gif.cfg), 190000);
+		/* taking over again: our own values */
+		advance(185000);
+		assert_true(t.gif.querier);
+		assert_int_equal(gm_gmi(&t.gif.cfg), GMI);
+	}
 }
 
 static void test_non_querier(void **state)
