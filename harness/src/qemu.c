@@ -1185,8 +1185,14 @@ int qemu_router_start(struct qemu_vm *vm, const char *conf, const char *extra,
 		snprintf(err, errlen, "write config: %s", strerror(errno));
 		return -1;
 	}
+	/*
+	 * Our image loads conntrack netlink (which mcrouted opens at start)
+	 * in the background: wait for it, in the guest.
+	 */
 	if (qemu_exec(
 		    vm, 5000, NULL,
+		    "[ ! -e /etc/modules.ct ] || { i=0; while [ ! -e /run/ct.ready ] && "
+		    "[ $i -lt 400 ]; do sleep 0.01; i=$((i+1)); done; }; "
 		    "rm -f /run/mcrouted.sock; mcrouted -n -f /etc/mcrouted/mcrouted.conf "
 		    "-u /run/mcrouted.sock -P /run/mcrouted.pid -l debug %s "
 		    ">/tmp/mcrouted.log 2>&1 </dev/null & echo $! >/run/mcrouted.bgpid",

@@ -64,9 +64,17 @@ cp "$mcagent" "$r/sbin/mcagent"
 # libsystemd and its six libraries; add them to fetch.sh to include it.)
 # iptables (legacy: x_tables modules, no nftables needed)
 copy_elf "$root/usr/sbin/xtables-legacy-multi" "$r/usr/sbin/xtables-legacy-multi"
+# iptables waits (up to 10 s) for /init's background module loading
+cat >"$r/usr/sbin/xtables-wait" <<'SH'
+#!/bin/sh
+i=0
+while [ ! -e /run/nf.ready ] && [ $i -lt 1000 ]; do sleep 0.01; i=$((i + 1)); done
+exec /usr/sbin/xtables-legacy-multi "${0##*/}" "$@"
+SH
+chmod 755 "$r/usr/sbin/xtables-wait"
 for t in iptables ip6tables iptables-save ip6tables-save iptables-restore \
 	ip6tables-restore; do
-	ln -sf xtables-legacy-multi "$r/usr/sbin/$t"
+	ln -sf xtables-wait "$r/usr/sbin/$t"
 done
 mkdir -p "$r/usr/lib/aarch64-linux-gnu/xtables"
 for e in "$root"/usr/lib/aarch64-linux-gnu/xtables/*.so; do
@@ -112,6 +120,10 @@ add_mods modules.virt virtio_net virtio_pci virtio_console
 # phy-generic: the "usb-nop-xceiv" PHY dwc2 waits for (not a symbol
 # dependency: without it dwc2 probes only at the 10 s deferred-probe timeout)
 add_mods modules.raspi phy_generic dwc2 cdc_ether rndis_host
+# conntrack netlink first: mcrouted needs it at start (/run/ct.ready), the
+# iptables tables and targets only when iptables runs (/run/nf.ready; the
+# image's iptables waits for it)
+add_mods modules.ct nf_conntrack_netlink
 add_mods modules.nf xt_HL iptable_mangle ip6table_mangle iptable_nat \
 	ip6table_nat xt_MASQUERADE iptable_filter ip6table_filter \
 	nf_conntrack_netlink xt_conntrack xt_pkttype xt_addrtype xt_comment \
