@@ -166,10 +166,15 @@ static void on_group_timer(struct timer *t, void *arg);
 static void on_rxmt_timer(struct timer *t, void *arg);
 static void on_older_timer(struct timer *t, void *arg);
 
+static size_t bucket(const struct inet_addr *grp)
+{
+	return addr_hash(grp, 0x9e3779b9u) % GM_HASH;
+}
+
 struct gm_group *gm_group_find(const struct gm_if *gif,
 			       const struct inet_addr *grp)
 {
-	for (struct gm_group *g = gif->groups; g; g = g->next)
+	for (struct gm_group *g = gif->hash[bucket(grp)]; g; g = g->hnext)
 		if (addr_equal(&g->addr, grp))
 			return g;
 	return NULL;
@@ -198,6 +203,8 @@ static struct gm_group *group_new(struct gm_if *gif,
 	timer_init(&g->older[1], on_older_timer, g);
 	g->next = gif->groups;
 	gif->groups = g;
+	g->hnext = gif->hash[bucket(grp)];
+	gif->hash[bucket(grp)] = g;
 	gif->n_groups++;
 	gif->st.groups_added++;
 	g->dirty = true;
@@ -234,6 +241,12 @@ static void group_del(struct gm_if *gif, struct gm_group *g)
 		if (*pp == g) {
 			*pp = g->next;
 			gif->n_groups--;
+			break;
+		}
+	}
+	for (pp = &gif->hash[bucket(&g->addr)]; *pp; pp = &(*pp)->hnext) {
+		if (*pp == g) {
+			*pp = g->hnext;
 			break;
 		}
 	}
@@ -889,6 +902,7 @@ void gm_if_stop(struct gm_if *gif)
 		group_free(gif, g);
 	}
 	gif->groups = NULL;
+	memset(gif->hash, 0, sizeof(gif->hash));
 	gif->n_groups = 0;
 	timer_cancel(gif->ts, &gif->query_t);
 	timer_cancel(gif->ts, &gif->oqp_t);

@@ -35,6 +35,7 @@
 #define GM_DEF_LMQ_INTERVAL_MS 1000u
 #define GM_DEF_MAX_GROUPS 1024u
 #define GM_MAX_SOURCES 256u /* per group; more are dropped and counted */
+#define GM_HASH 256 /* group hash buckets per interface */
 
 struct gm_cfg {
 	unsigned int robustness; /* RV */
@@ -67,6 +68,7 @@ struct gm_src {
 
 struct gm_group {
 	struct gm_group *next;
+	struct gm_group *hnext; /* in gm_if.hash */
 	struct inet_addr addr;
 	bool exclude;
 	struct timer timer; /* the group timer (EXCLUDE mode) */
@@ -113,6 +115,7 @@ struct gm_if {
 	struct timer oqp_t; /* other querier present */
 	unsigned int startup_left;
 	struct gm_group *groups;
+	struct gm_group *hash[GM_HASH];
 	size_t n_groups;
 	struct gm_stats st;
 	void *user; /* for the owner */

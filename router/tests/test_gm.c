@@ -668,6 +668,34 @@ static void test_cap(void **state)
 	}
 }
 
+/* 1000 groups x 10 receivers, then more than the cap: bounded, all expire. */
+static void test_many_groups(void **state)
+{
+	char b[64];
+
+	start(P(state), true, 0);
+	t.gif.cfg.max_groups = 1024;
+	for (int round = 0; round < 3; round++)
+		for (int k = 0; k < 3000; k++)
+			for (int r = 0; r < 10; r++) {
+				struct inet_addr g, from = R(20 + r);
+
+				if (t.p == GM_MLD)
+					snprintf(b, sizeof(b), "ff0e::1:%x", k);
+				else
+					snprintf(b, sizeof(b), "239.2.%d.%d",
+						 k / 256, k % 256);
+				g = A(b);
+				gm_if_record(&t.gif, t.p == GM_MLD ? 2 : 3,
+					     GM_IS_EX, &g, NULL, 0, &from);
+			}
+	assert_int_equal(t.gif.n_groups, 1024);
+	assert_int_equal(t.gif.st.cap_drops, 3 * (3000 - 1024) * 10);
+	advance(GMI);
+	assert_int_equal(t.gif.n_groups, 0);
+	assert_int_equal(t.gif.st.groups_expired, 1024);
+}
+
 /* RFC 4604: no EXCLUDE (nor v1/v2 reports) in the SSM range. */
 static void test_ssm_range(void **state)
 {
@@ -986,20 +1014,20 @@ static void test_proxy_v2(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		BOTH(test_inc_is_in),	BOTH(test_inc_is_ex),
-		BOTH(test_inc_allow),	BOTH(test_inc_block),
-		BOTH(test_inc_to_ex),	BOTH(test_inc_to_in),
-		BOTH(test_ex_is_in),	BOTH(test_ex_is_ex),
-		BOTH(test_ex_allow),	BOTH(test_ex_block),
-		BOTH(test_ex_to_ex),	BOTH(test_ex_to_in),
-		BOTH(test_expiry),	BOTH(test_admits),
-		BOTH(test_leave_lmq),	BOTH(test_compat),
-		BOTH(test_v2_router),	BOTH(test_fast_leave),
-		BOTH(test_cap),		BOTH(test_ssm_range),
-		BOTH(test_startup),	BOTH(test_election),
-		BOTH(test_non_querier), BOTH(test_s_flag),
-		BOTH(test_merge),	BOTH(test_proxy_reports),
-		BOTH(test_proxy_v2),
+		BOTH(test_inc_is_in),	  BOTH(test_inc_is_ex),
+		BOTH(test_inc_allow),	  BOTH(test_inc_block),
+		BOTH(test_inc_to_ex),	  BOTH(test_inc_to_in),
+		BOTH(test_ex_is_in),	  BOTH(test_ex_is_ex),
+		BOTH(test_ex_allow),	  BOTH(test_ex_block),
+		BOTH(test_ex_to_ex),	  BOTH(test_ex_to_in),
+		BOTH(test_expiry),	  BOTH(test_admits),
+		BOTH(test_leave_lmq),	  BOTH(test_compat),
+		BOTH(test_v2_router),	  BOTH(test_fast_leave),
+		BOTH(test_cap),		  BOTH(test_ssm_range),
+		BOTH(test_many_groups),	  BOTH(test_startup),
+		BOTH(test_election),	  BOTH(test_non_querier),
+		BOTH(test_s_flag),	  BOTH(test_merge),
+		BOTH(test_proxy_reports), BOTH(test_proxy_v2),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
