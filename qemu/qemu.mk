@@ -16,3 +16,11 @@ qemu-image:
 
 qemu-sdcard:
 	@$(MAKE) --no-print-directory -C qemu sdcard
+
+# The qemu cases on the raspi3b machine (the fidelity profile): usb-net
+# NICs, the mini UART for the agent, thread=single TCG.
+.PHONY: check-pi
+check-pi: deps
+	@$(MAKE) --no-print-directory all qemu-image
+	@QEMU_PROFILE=raspi3b ci/run-tests --results $(RESULTS) -- \
+		$(filter %/cases/qemu,$(CASE_TESTS))
