@@ -8,13 +8,14 @@
 #include <netinet/in.h>
 
 #include "common.h"
+#include "target.h"
 
 void fx_up(struct fx *f, const char *topo, unsigned int features,
 	   const char *conf)
 {
 	char err[1024], bin[512];
 	const char *why;
-	int kind;
+	int kind, target;
 	struct node *rtr;
 
 	memset(f, 0, sizeof(*f));
@@ -41,11 +42,27 @@ void fx_up(struct fx *f, const char *topo, unsigned int features,
 		snprintf(f->skip, sizeof(f->skip), "%s", why);
 		return;
 	}
+	/* TARGET=qemu-virt|qemu-raspi3b: the emulated Pi is the router */
+	target = target_kind_from_env();
+	why = target < 0 ? "TARGET is not netns, qemu-virt or qemu-raspi3b" :
+			   target_available((enum target_kind)target);
+	if (why) {
+		snprintf(f->skip, sizeof(f->skip), "%s", why);
+		return;
+	}
 	lab_sweep(false);
 	f->lab = lab_up_file(topo, err, sizeof(err));
 	if (!f->lab) {
 		snprintf(f->skip, sizeof(f->skip), "cannot build %s: %s", topo,
 			 err);
+		return;
+	}
+	if (target_lab_up(f->lab, (enum target_kind)target, err, sizeof(err)) <
+	    0) {
+		snprintf(f->skip, sizeof(f->skip), "%s did not boot: %.1000s",
+			 target_kind_name((enum target_kind)target), err);
+		lab_down(f->lab);
+		f->lab = NULL;
 		return;
 	}
 	INFO("%s up in %.1f ms, router %s\n", topo, f->lab->up_ns / 1e6,
@@ -102,6 +119,7 @@ void fx_down(struct fx *f)
 {
 	if (f->router_up)
 		router_stop_checked(f);
+	target_lab_down(f->lab);
 	lab_down(f->lab);
 	f->lab = NULL;
 }

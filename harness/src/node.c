@@ -22,6 +22,8 @@
 #include "deadline.h"
 #include "netns.h"
 #include "node.h"
+#include "qemu.h"
+#include "target.h"
 
 static int code_of(int status)
 {
@@ -112,6 +114,9 @@ int node_exec(struct node *n, const char *const argv[], unsigned int timeout_ms,
 	struct pollfd pfd[2];
 	bool killed = false;
 	pid_t pid;
+
+	if (target_vm(n)) /* TARGET=qemu-*: the VM stands in for the node */
+		return target_exec(target_vm(n), argv, timeout_ms, r);
 
 	memset(r, 0, sizeof(*r));
 	r->exit_code = -1;
@@ -502,6 +507,8 @@ int node_read_file(struct node *n, const char *path, char **buf, size_t *len)
 	struct file_arg a = { path, buf, len ? len : &dummy, NULL };
 
 	*buf = NULL;
+	if (target_vm(n))
+		return qemu_read_file(target_vm(n), path, buf, len);
 	return node_call(n, do_read, &a);
 }
 
@@ -528,6 +535,9 @@ int node_write_file(struct node *n, const char *path, const char *value)
 {
 	struct file_arg a = { path, NULL, NULL, value };
 
+	if (target_vm(n))
+		return qemu_write_file(target_vm(n), path, value,
+				       strlen(value));
 	return node_call(n, do_write, &a);
 }
 

@@ -18,6 +18,7 @@
 #include "node.h"
 #include "proc.h"
 #include "router.h"
+#include "target.h"
 
 /* snprintf whose truncation is checked (and so not warned about) */
 #define SNP(buf, ...)                                          \
@@ -510,6 +511,9 @@ int router_start_wrapped(struct router *r, enum router_kind kind,
 	int i = 0;
 	bool ok;
 
+	if (target_vm(n)) /* TARGET=qemu-*: mcrouted in the VM */
+		return target_router_start(r, kind, n, conf_text, extra_args,
+					   timeout_ms, err, errlen);
 	memset(r, 0, sizeof(*r));
 	r->kind = kind;
 	r->node = n;
@@ -637,6 +641,8 @@ int router_reload(struct router *r, const char *conf_text)
 	char *text;
 	int rc;
 
+	if (target_vm(r->node))
+		return target_router_reload(r, conf_text);
 	if (r->kind == ROUTER_SMCROUTE)
 		text = router_conf_smcroute(conf_text);
 	else
@@ -654,6 +660,8 @@ int router_stop(struct router *r, unsigned int timeout_ms)
 {
 	int code;
 
+	if (r && r->pid > 0 && target_vm(r->node))
+		return target_router_stop(r);
 	if (!r || r->pid <= 0)
 		return -1;
 	code = node_stop(r->pid, SIGTERM, timeout_ms);
@@ -665,6 +673,8 @@ int router_stop(struct router *r, unsigned int timeout_ms)
 
 bool router_running(const struct router *r)
 {
+	if (r && target_vm(r->node))
+		return target_router_running(r);
 	return r && r->pid > 0 && proc_running(r->pid);
 }
 
