@@ -4,6 +4,7 @@
 #   make bench                        every benchmark, REPS=5
 #   make bench BENCH_ONLY="load 1000"  one benchmark (mcbench arguments)
 #   make bench BENCH_SUITE=1           also time make check-cases once
+#   make bench BENCH_CSV=bench/results/bench-X.csv  only redo plots and RESULTS.md
 
 BENCH_BIN  := $(BUILD)/bench/mcbench
 BENCH_REPS ?= 5
@@ -22,6 +23,7 @@ bench-run:
 	@$(MAKE) --no-print-directory bench-build
 	@BUILD=$(BUILD) BENCH_REPS=$(BENCH_REPS) BENCH_OUT=$(BENCH_OUT) \
 		BENCH_ONLY="$(BENCH_ONLY)" BENCH_SUITE=$(BENCH_SUITE) \
+		BENCH_CSV=$(BENCH_CSV) \
 		bench/run $(BENCH_BIN)
 
 ALL_SOURCES += $(wildcard bench/*.[ch])
