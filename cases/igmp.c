@@ -298,23 +298,39 @@ static double stop_ms(struct cap *c, const char *grp, uint64_t t_rt,
  * receiver's first report naming grp to the first datagram of grp after
  * it, the router's own share of the join latency.  -1 when not seen.
  */
-static double report_to_first(struct cap *c, const char *grp)
+static double report_to_first(struct cap *c, const char *grp, double *age,
+			      size_t *stale)
 {
 	struct pkt_match rep = { .gm_group = grp };
 	struct pkt_match dat = { .dst = grp, .proto = IPPROTO_UDP };
 	const struct pkt_rec *r;
 	uint64_t t_rep = 0;
+	double first = -1;
 	size_t n;
 
+	*age = -1;
+	*stale = 0;
 	rep.gm_kind = strchr(grp, ':') ? PKT_GM_MLD : PKT_GM_IGMP;
 	r = cap_records(c, &n);
 	for (size_t i = 0; i < n; i++) {
-		if (!t_rep && pkt_matches(&r[i], &rep))
+		if (!t_rep && pkt_matches(&r[i], &rep)) {
 			t_rep = r[i].ts_ns;
-		else if (t_rep && pkt_matches(&r[i], &dat))
-			return (double)(r[i].ts_ns - t_rep) / 1e6;
+			continue;
+		}
+		if (!t_rep || !pkt_matches(&r[i], &dat))
+			continue;
+		/* sent before the join was known: queued in the router */
+		if (r[i].mc_ts_ns && r[i].mc_ts_ns < t_rep)
+			(*stale)++;
+		if (first < 0) {
+			first = (double)(r[i].ts_ns - t_rep) / 1e6;
+			if (r[i].mc_ts_ns)
+				*age = (double)(int64_t)(r[i].ts_ns -
+							 r[i].mc_ts_ns) /
+				       1e6;
+		}
 	}
-	return -1;
+	return first;
 }
 
 /* The same for the leave at t_rt: its message -> the last datagram. */
@@ -384,7 +400,8 @@ static void cycle(struct fx *f, const char *snd, const char *src,
 	struct udp_tx *tx = flow(f, snd, src, grp, 1);
 	struct cap *c = cap_start(fx_ns(f, rcv), "eth0", NULL);
 	uint64_t t0, tl;
-	double j, s, r, l;
+	double j, s, r, l, age;
+	size_t stale;
 	struct rx *rx;
 
 	assert_non_null(c);
@@ -394,12 +411,13 @@ static void cycle(struct fx *f, const char *snd, const char *src,
 	tl = rt_ns();
 	rx_leave(rx, grp, ssm_src);
 	s = stop_ms(c, grp, tl, is_mcrouted(f) ? 20000 : 60000);
-	r = report_to_first(c, grp);
+	r = report_to_first(c, grp, &age, &stale);
 	l = leave_to_last(c, grp, tl);
 	udp_tx_stop(tx, NULL);
 	INFO("%s %s: join->first packet %.1f ms, leave->stop %.1f ms; on the "
-	     "wire: report->first %.2f ms, leave->last %.2f ms\n",
-	     router_kind_name(f->kind), what, j, s, r, l);
+	     "wire: report->first %.2f ms (sent %.1f ms before; %zu sent "
+	     "before the report), leave->last %.2f ms\n",
+	     router_kind_name(f->kind), what, j, s, r, age, stale, l);
 	rx_free(rx);
 	cap_free(c);
 	assert_true(j >= 0);
