@@ -587,29 +587,36 @@ static int cmd_route(struct daemon *d, struct msg_req *r, bool add,
 		     struct strbuf *b, char *err, size_t errlen)
 {
 	struct rule rule;
+	bool exact;
 	size_t n;
 
 	if (rule_from_words(&rule, r->argv + 1, r->argc - 1, add, err, errlen))
 		return -1;
+	exact = rule_is_exact(&rule);
 	if (!add) {
 		n = ruleset_del(&d->mr.rules, &rule);
-		rule_free(&rule);
 		if (!n) {
+			rule_free(&rule);
 			snprintf(err, errlen, "no such route");
 			return -1;
 		}
+	} else {
+		rule.origin = RULE_RUNTIME;
+		ruleset_del(&d->mr.rules, &rule); /* add replaces */
+		if (ruleset_add(&d->mr.rules, &rule)) {
+			rule_free(&rule);
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	}
+	/* An (S,G) touches one kernel entry; a (*,G) or prefix route may
+	 * touch many: a whole sync. */
+	if (exact)
+		mroute_sync_key(&d->mr, kern_fam_of(rule.grp.addr.family),
+				&rule.src.addr, &rule.grp.addr);
+	else
 		mroute_sync(&d->mr);
-		return 0;
-	}
-	rule.origin = RULE_RUNTIME;
-	ruleset_del(&d->mr.rules, &rule); /* add replaces */
-	if (ruleset_add(&d->mr.rules, &rule)) {
-		rule_free(&rule);
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
 	rule_free(&rule);
-	mroute_sync(&d->mr);
 	(void)b;
 	return 0;
 }

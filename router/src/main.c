@@ -205,6 +205,11 @@ static void on_install(void *ctx, const struct mfc_ent *e)
 
 	if (d->conf.conntrack_flush)
 		conntrack_queue(&d->ct, &e->src, &e->grp);
+	/* Expiry runs only while there is something learned to expire: an
+	 * idle router with static routes never wakes up. */
+	if (e->learned && d->expire_s && !timer_armed(&d->expire_timer))
+		timer_arm_ms(&d->timers, &d->expire_timer,
+			     (uint64_t)d->expire_s * 1000);
 }
 
 static void on_expire(struct timer *t, void *arg)
@@ -214,7 +219,14 @@ static void on_expire(struct timer *t, void *arg)
 
 	if (n)
 		log_info("expired %zu idle learned routes", n);
-	timer_arm_ms(&d->timers, t, (uint64_t)d->expire_s * 1000);
+	for (struct mfc_ent *e = mroute_next(&d->mr, NULL); e;
+	     e = mroute_next(&d->mr, e)) {
+		if (e->learned && e->in_kernel) {
+			timer_arm_ms(&d->timers, t,
+				     (uint64_t)d->expire_s * 1000);
+			return;
+		}
+	}
 }
 
 static int write_pidfile(const char *path)
@@ -455,6 +467,7 @@ int main(int argc, char **argv)
 	mgroups_init(&d->groups, &d->ifaces);
 	member_init(&d->mb, &d->mr, &d->ifaces, &d->timers);
 	ct_flush_init(&d->ct);
+	timer_init(&d->expire_timer, on_expire, d);
 	if (sfd < 0 || timers_init(&d->timers, true)) {
 		log_err("signalfd/timerfd: %s", strerror(errno));
 		startup_failed(EXIT_OSERR);
@@ -490,11 +503,6 @@ int main(int argc, char **argv)
 			log_err("-p %s: %s", user, err);
 			startup_failed(EXIT_NOPERM);
 		}
-	}
-	if (d->expire_s) {
-		timer_init(&d->expire_timer, on_expire, d);
-		timer_arm_ms(&d->timers, &d->expire_timer,
-			     (uint64_t)d->expire_s * 1000);
 	}
 	log_notice("mcrouted %s ready: %zu routes, %zu VIFs, %zu MIFs, %zu "
 		   "joins%s",

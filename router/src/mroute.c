@@ -587,6 +587,33 @@ size_t mroute_expire(struct mroute *m)
 	return gone;
 }
 
+void mroute_sync_key(struct mroute *m, enum kern_fam fam,
+		     const struct inet_addr *src, const struct inet_addr *grp)
+{
+	const struct rule *owner = ruleset_exact(&m->rules, src, grp);
+	struct mfc_ent *e = mroute_find(m, fam, src, grp);
+	struct kern_mfc want;
+
+	if (!m->fam_up[fam])
+		return;
+	if (!owner || desired(m, fam, owner, owner->iif, &want, src, grp)) {
+		/* No (S,G) route left: a static entry goes; a learned one
+		 * stays until its rule or membership goes. */
+		if (e && !e->learned && !e->member)
+			uninstall(m, e);
+		return;
+	}
+	e = e ? e : ent_get(m, fam, src, grp);
+	if (!e)
+		return;
+	e->learned = false;
+	e->member = false;
+	strcpy(e->iif, owner->iif);
+	install(m, e, &want);
+	if (!e->in_kernel)
+		ent_free(m, e);
+}
+
 size_t mroute_flush(struct mroute *m)
 {
 	struct mfc_ent *e, *n;

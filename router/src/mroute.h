@@ -96,6 +96,13 @@ void mroute_close(struct mroute *m);
 void mroute_sync(struct mroute *m);
 void mroute_upcall(struct mroute *m, const struct kern_upcall *up);
 /*
+ * One (S,G) after a runtime change of an exact route (mcroutectl add/del):
+ * O(1) instead of a whole sync.  A VIF that no route needs any more is
+ * released by the next whole sync, not here.
+ */
+void mroute_sync_key(struct mroute *m, enum kern_fam fam,
+		     const struct inet_addr *src, const struct inet_addr *grp);
+/*
  * Membership of grp changed: bring its learned entries in line at once
  * (oifs gained or lost) without a full sync.
  */

@@ -351,3 +351,24 @@ int rule_from_words(struct rule *r, char **words, size_t n, bool want_oifs,
 	}
 	return 0;
 }
+
+const struct rule *ruleset_exact(const struct ruleset *rs,
+				 const struct inet_addr *src,
+				 const struct inet_addr *grp)
+{
+	const struct rule *best = NULL;
+	size_t b;
+
+	if (!rs->nbuckets)
+		return NULL;
+	b = addr_hash(grp, HASH_SEED) % rs->nbuckets;
+	for (size_t i = rs->buckets[b]; i; i = rs->v[i - 1].hnext) {
+		const struct rule *r = &rs->v[i - 1];
+
+		if (rule_is_exact(r) && addr_equal(&r->grp.addr, grp) &&
+		    addr_equal(&r->src.addr, src) &&
+		    (!best || r->seq < best->seq))
+			best = r;
+	}
+	return best;
+}

@@ -70,6 +70,12 @@ const struct rule *ruleset_match(const struct ruleset *rs,
 				 const struct inet_addr *grp,
 				 const char *ifname);
 
+/* The first exact (S,G) rule for src and grp (the one a full sync would
+ * install), or NULL.  O(1) through the group hash. */
+const struct rule *ruleset_exact(const struct ruleset *rs,
+				 const struct inet_addr *src,
+				 const struct inet_addr *grp);
+
 /* Build a rule from "IIF [SOURCE[/LEN]] GROUP[/LEN] [OIF...]" words. */
 int rule_from_words(struct rule *r, char **words, size_t n, bool want_oifs,
 		    char *err, size_t errlen);

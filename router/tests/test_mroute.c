@@ -485,6 +485,52 @@ static void test_family_down(void **state)
 	assert_int_equal(e->m.st.skipped_family, 1);
 }
 
+/* mcroutectl add/del of an (S,G): one kernel call, nothing else touched. */
+static void test_sync_key(void **state)
+{
+	struct env *e = *state;
+	struct inet_addr s, g;
+	int adds, dels;
+	char line[96];
+	struct rule key;
+	char *w[3] = { "wlan0", "192.0.2.2", "225.1.9.9" }, err[64];
+
+	for (int i = 0; i < 50; i++) {
+		snprintf(line, sizeof(line), "wlan0 192.0.2.2 225.1.2.%d usb0",
+			 i);
+		rule(e, line, RULE_CONF);
+	}
+	mroute_sync(&e->m);
+	adds = fk.mfc_add;
+	dels = fk.mfc_del;
+	addr_parse("192.0.2.2", &s);
+	addr_parse("225.1.9.9", &g);
+	rule(e, "wlan0 192.0.2.2 225.1.9.9 usb0", RULE_RUNTIME);
+	mroute_sync_key(&e->m, KF_V4, &s, &g);
+	assert_int_equal(fk.mfc_add - adds, 1);
+	assert_non_null(kmfc("192.0.2.2", "225.1.9.9"));
+	/* A second route for the same (S,G): the first one keeps it. */
+	rule(e, "wlan0 192.0.2.2 225.1.9.9 usb1", RULE_RUNTIME);
+	mroute_sync_key(&e->m, KF_V4, &s, &g);
+	assert_int_equal(fk.mfc_add - adds, 1);
+	assert_int_equal(
+		kmfc("192.0.2.2", "225.1.9.9")->ttls[vif_of(e, KF_V4, "usb0")],
+		1);
+	/* Both gone: the entry goes, with one call. */
+	assert_int_equal(rule_from_words(&key, w, 3, false, err, sizeof(err)),
+			 0);
+	assert_int_equal(ruleset_del(&e->m.rules, &key), 2);
+	rule_free(&key);
+	mroute_sync_key(&e->m, KF_V4, &s, &g);
+	assert_int_equal(fk.mfc_del - dels, 1);
+	assert_null(kmfc("192.0.2.2", "225.1.9.9"));
+	assert_int_equal(fk.mfc_add - adds, 1);
+	/* A whole sync agrees: nothing left to do. */
+	mroute_sync(&e->m);
+	assert_int_equal(fk.mfc_add - adds, 1);
+	assert_int_equal(fk.mfc_del - dels, 1);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -502,6 +548,7 @@ int main(void)
 		T(test_vif_exhaustion),
 		T(test_ipv6),
 		T(test_family_down),
+		T(test_sync_key),
 	};
 
 	return cmocka_run_group_tests_name("mroute", tests, NULL, NULL);
