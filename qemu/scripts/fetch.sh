@@ -41,7 +41,9 @@ for p in $PKGS; do list="$list $p:arm64"; done
 # apt-get download writes into the current folder; as root it warns that
 # _apt cannot write there, which is harmless.
 # shellcheck disable=SC2086
-(cd "$debs" && apt-get download -q $list 2>&1 | grep -v '^W: Download is performed unsandboxed' || true)
+# (each package is checked below: the pipe's status does not matter)
+(cd "$debs" && apt-get download -q $list 2>&1) |
+	grep -v '^W: Download is performed unsandboxed' || :
 for p in $kpkg $PKGS; do
 	ls "$debs/${p}_"*_arm64.deb >/dev/null 2>&1 ||
 		{ echo "fetch: $p:arm64 was not downloaded" >&2; exit 1; }
