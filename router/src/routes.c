@@ -169,12 +169,67 @@ static bool drop_key(const struct rule *r, const void *arg)
 	return rule_key_equal(r, arg);
 }
 
+/* Take rule i out of its hash chain or the prefix list. */
+static void unindex(struct ruleset *rs, size_t i)
+{
+	struct rule *r = &rs->v[i];
+
+	if (grp_is_host(r)) {
+		size_t *pp = &rs->buckets[addr_hash(&r->grp.addr, HASH_SEED) %
+					  rs->nbuckets];
+
+		while (*pp && *pp != i + 1)
+			pp = &rs->v[*pp - 1].hnext;
+		if (*pp)
+			*pp = r->hnext;
+		return;
+	}
+	for (size_t k = 0; k < rs->n_prefixed; k++) {
+		if (rs->prefixed[k] == i) {
+			rs->prefixed[k] = rs->prefixed[--rs->n_prefixed];
+			return;
+		}
+	}
+}
+
+/*
+ * Remove rule i in O(chain): the last rule moves into its slot.  Array
+ * order does not matter: ties are broken by seq, not by position.
+ */
+static void remove_at(struct ruleset *rs, size_t i)
+{
+	size_t last = rs->n - 1;
+
+	unindex(rs, i);
+	rule_free(&rs->v[i]);
+	if (i != last) {
+		unindex(rs, last);
+		rs->v[i] = rs->v[last];
+		index_rule(rs, i);
+	}
+	rs->n--;
+}
+
 size_t ruleset_del(struct ruleset *rs, const struct rule *key)
 {
-	size_t removed;
+	size_t removed = 0;
 
-	compact(rs, drop_key, key, &removed);
-	return removed;
+	if (!grp_is_host(key) || !rs->nbuckets) {
+		compact(rs, drop_key, key, &removed);
+		return removed;
+	}
+	/* A host group: every candidate is in one hash chain. */
+	for (;;) {
+		size_t b = addr_hash(&key->grp.addr, HASH_SEED) % rs->nbuckets;
+		size_t i = rs->buckets[b];
+
+		while (i && !rule_key_equal(&rs->v[i - 1], key))
+			i = rs->v[i - 1].hnext;
+		if (!i)
+			return removed;
+		remove_at(rs, i - 1);
+		removed++;
+	}
 }
 
 static bool drop_origin(const struct rule *r, const void *arg)

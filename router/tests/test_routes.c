@@ -174,6 +174,57 @@ static void test_words_errors(void **state)
 	rule_free(&r);
 }
 
+/* Deleting through the hash keeps every other rule findable. */
+static void test_delete_keeps_index(void **state)
+{
+	struct ruleset rs;
+	char line[96], s[32], g[32], err[64];
+	struct rule key;
+	char *w[3];
+
+	(void)state;
+	ruleset_init(&rs);
+	add(&rs, "wlan0 226.7.0.0/16 usb1");
+	for (int i = 0; i < 3000; i++) {
+		snprintf(line, sizeof(line),
+			 "wlan0 192.0.2.%d 225.%d.%d.1 usb0", i % 250 + 1,
+			 i / 250 + 1, i % 250);
+		add(&rs, line);
+	}
+	add(&rs, "wlan0 226.8.0.0/16 usb2");
+	/* Remove every third (S,G) rule. */
+	for (int i = 0; i < 3000; i += 3) {
+		snprintf(s, sizeof(s), "192.0.2.%d", i % 250 + 1);
+		snprintf(g, sizeof(g), "225.%d.%d.1", i / 250 + 1, i % 250);
+		w[0] = "wlan0";
+		w[1] = s;
+		w[2] = g;
+		assert_int_equal(rule_from_words(&key, w, 3, false, err,
+						 sizeof(err)),
+				 0);
+		assert_int_equal(ruleset_del(&rs, &key), 1);
+		rule_free(&key);
+	}
+	assert_int_equal(rs.n, 3002 - 1000);
+	for (int i = 0; i < 3000; i++) {
+		const struct rule *r;
+
+		snprintf(s, sizeof(s), "192.0.2.%d", i % 250 + 1);
+		snprintf(g, sizeof(g), "225.%d.%d.1", i / 250 + 1, i % 250);
+		r = match(&rs, s, g, "wlan0");
+		if (i % 3 == 0)
+			assert_null(r);
+		else
+			assert_non_null(r);
+	}
+	/* The prefix rules moved around and are still matched. */
+	assert_string_equal(
+		match(&rs, "192.0.2.1", "226.7.3.4", "wlan0")->oifs[0], "usb1");
+	assert_string_equal(
+		match(&rs, "192.0.2.1", "226.8.3.4", "wlan0")->oifs[0], "usb2");
+	ruleset_free(&rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -183,6 +234,7 @@ int main(void)
 		cmocka_unit_test(test_tie_first_wins),
 		cmocka_unit_test(test_many_and_delete),
 		cmocka_unit_test(test_words_errors),
+		cmocka_unit_test(test_delete_keeps_index),
 	};
 
 	return cmocka_run_group_tests_name("routes", tests, NULL, NULL);
