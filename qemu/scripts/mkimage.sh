@@ -77,8 +77,16 @@ for t in iptables ip6tables iptables-save ip6tables-save iptables-restore \
 	ln -sf xtables-wait "$r/usr/sbin/$t"
 done
 mkdir -p "$r/usr/lib/aarch64-linux-gnu/xtables"
-for e in "$root"/usr/lib/aarch64-linux-gnu/xtables/*.so; do
-	copy_elf "$e" "$r/usr/lib/aarch64-linux-gnu/xtables/"
+# the extensions the cases and the field report use (all 122: +7 MB of
+# initramfs, ~0.1 s more boot under TCG)
+for e in ipt_TTL ipt_ttl ip6t_HL ip6t_hl ipt_icmp ip6t_icmp6 xt_HL xt_TTL \
+	xt_MASQUERADE xt_SNAT xt_DNAT xt_REDIRECT xt_standard xt_udp xt_tcp \
+	xt_conntrack xt_state xt_pkttype xt_mark xt_MARK xt_comment \
+	xt_addrtype xt_multiport xt_LOG xt_limit; do
+	f="$root/usr/lib/aarch64-linux-gnu/xtables/lib$e.so"
+	if [ -e "$f" ]; then
+		copy_elf "$f" "$r/usr/lib/aarch64-linux-gnu/xtables/"
+	fi
 done
 echo 'root:x:0:0:root:/root:/bin/sh' >"$r/etc/passwd"
 echo 'root:x:0:' >"$r/etc/group"
