@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <netinet/in.h>
 
@@ -209,12 +210,101 @@ static void test_privilege_drop(void **state)
 	fx_restart(f, conf, NULL);
 }
 
+/*
+ * Nothing is written outside the control socket and the pid file (the log
+ * goes to stderr or syslog): every file system call that writes, traced
+ * with strace over start, reload, control traffic and stop.
+ */
+static void test_writes_only_its_files(void **state)
+{
+	struct fx *f = *state;
+	const char *extra[] = { NULL };
+	char trace[600], arg[640], err[2048], line[1024], bad[4096] = "";
+	const char *wrap[] = { "strace",
+			       "-f",
+			       "-qq",
+			       "-e",
+			       "trace=open,openat,creat,mkdir,mkdirat,rename,"
+			       "renameat,renameat2,unlink,unlinkat,link,"
+			       "linkat,symlink,symlinkat,truncate,chmod,"
+			       "fchmodat,chown,fchownat,bind",
+			       arg,
+			       NULL };
+	size_t nbad = 0, ncalls = 0;
+	int daemon_pid = 0;
+	FILE *fp;
+
+	FX_CHECK(f);
+	if (f->kind != ROUTER_MCROUTED || access("/usr/bin/strace", X_OK)) {
+		print_message("# SKIP reason: %s\n",
+			      f->kind != ROUTER_MCROUTED ?
+				      "traces mcrouted" :
+				      "strace is not installed");
+		skip();
+	}
+	if (f->router_up)
+		router_stop(&f->r, 3000);
+	f->router_up = false;
+	snprintf(trace, sizeof(trace), "%s/strace.txt", f->lab->results);
+	snprintf(arg, sizeof(arg), "-o%s", trace);
+	if (router_start_wrapped(&f->r, f->kind, lab_router(f->lab), conf,
+				 extra, wrap, 5 * T_READY, err, sizeof(err)))
+		fail_msg("router_start under strace: %s", err);
+	f->router_up = true;
+	flows(f, "225.1.2.3", 10, 30, "traced");
+	assert_int_equal(router_ctl(&f->r, NULL, 0, "reload"), 0);
+	assert_int_equal(router_ctl(&f->r, NULL, 0, "show routes"), 0);
+	/* SIGTERM to mcrouted itself (strace would only detach); strace
+	 * then exits with its status. */
+	fp = fopen(f->r.pidfile, "r");
+	assert_non_null(fp);
+	assert_int_equal(fscanf(fp, "%d", &daemon_pid), 1);
+	fclose(fp);
+	assert_int_equal(kill(daemon_pid, SIGTERM), 0);
+	assert_int_equal(router_stop(&f->r, 5000), 0);
+	f->router_up = false;
+
+	fp = fopen(trace, "r");
+	assert_non_null(fp);
+	while (fgets(line, sizeof(line), fp)) {
+		bool writes = true;
+
+		ncalls++;
+		/* Opening for reading, or a failed call, writes nothing. */
+		if (strstr(line, "open") && !strstr(line, "O_WRONLY") &&
+		    !strstr(line, "O_RDWR") && !strstr(line, "O_CREAT") &&
+		    !strstr(line, "O_TRUNC"))
+			writes = false;
+		if (strstr(line, "= -1 "))
+			writes = false;
+		/* bind() of netlink and raw sockets: no path. */
+		if (strstr(line, "bind(") && !strstr(line, "AF_UNIX"))
+			writes = false;
+		if (!writes || strstr(line, f->r.pidfile) ||
+		    strstr(line, f->r.sock))
+			continue;
+		nbad++;
+		if (strlen(bad) + strlen(line) + 3 < sizeof(bad))
+			strcat(bad, line);
+	}
+	fclose(fp);
+	INFO("strace: %zu file-system calls, %zu outside the socket and the "
+	     "pid file\n",
+	     ncalls, nbad);
+	if (nbad)
+		print_message("# %s", bad);
+	assert_int_equal(nbad, 0);
+	assert_true(ncalls > 0);
+	fx_restart(f, conf, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kill9_and_restart),
 		cmocka_unit_test(test_100_flaps),
 		cmocka_unit_test(test_privilege_drop),
+		cmocka_unit_test(test_writes_only_its_files),
 	};
 
 	return cmocka_run_group_tests_name("faults", tests, setup, teardown);
