@@ -522,6 +522,42 @@ static void test_v2_host(void **state)
 	force_version(f, "rcv1", false, 0);
 }
 
+/* An IGMPv1 host: no leave, so its membership runs out after the GMI. */
+static void test_v1_host(void **state)
+{
+	struct fx *f = *state;
+	struct udp_tx *tx;
+	struct cap *c;
+	struct rx *rx;
+	char out[65536];
+	uint64_t tl;
+	double s;
+
+	FX_CHECK(f);
+	NEED_MCROUTED(f, "cannot shorten its timers (a v1 member stays 260 s "
+			 "after its last report)");
+	force_version(f, "rcv2", false, 1);
+	tx = flow(f, "snd1", "192.0.2.11", "239.1.2.9", 1);
+	rx = join(f, "rcv2", "239.1.2.9", NULL);
+	assert_true(rx_wait_count(rx, 1, T_FLOW));
+	assert_int_equal(router_ctl(&f->r, out, sizeof(out), "-j show groups"),
+			 0);
+	assert_non_null(strstr(out, "{\"group\":\"239.1.2.9\",\"mode\":"
+				    "\"exclude\",\"version\":1"));
+	c = cap_start(fx_ns(f, "rcv2"), "eth0", "udp");
+	tl = rt_ns();
+	rx_leave(rx, "239.1.2.9", NULL);
+	s = stop_ms(c, "239.1.2.9", tl, GMI_MS + 5000);
+	INFO("IGMPv1 host: forwarding stopped %.1f ms after it left (no "
+	     "leave in v1; GMI %d ms)\n",
+	     s, GMI_MS);
+	force_version(f, "rcv2", false, 0);
+	udp_tx_stop(tx, NULL);
+	rx_free(rx);
+	cap_free(c);
+	assert_true(s >= 1000 && s <= GMI_MS + SLACK_MS);
+}
+
 static void test_v3_include(void **state)
 {
 	struct fx *f = *state;
@@ -1149,6 +1185,7 @@ int main(void)
 		cmocka_unit_test(test_leave_stops),
 		cmocka_unit_test(test_two_receivers),
 		cmocka_unit_test(test_v2_host),
+		cmocka_unit_test(test_v1_host),
 		cmocka_unit_test(test_v3_include),
 		cmocka_unit_test(test_v3_exclude),
 		cmocka_unit_test(test_silent_expiry),
