@@ -279,6 +279,9 @@ static void fanout(struct fx *f, const char *src, const char *group,
 	struct cap *c[3];
 	bool ok = true;
 
+	/* The route first (a (*,G) is learned from an upcall). */
+	send_udp(f, "snd", "eth0", src, group, 64, 1, 999);
+	assert_true(wait_route(f, src, group, true, T_FLOW));
 	for (int i = 0; i < 3; i++) {
 		c[i] = cap_start(fx_ns(f, rcv[i]), "eth0", "udp");
 		assert_non_null(c[i]);
