@@ -455,13 +455,21 @@ static void test_join_report_upstream(void **state)
 	t0 = mono_ns();
 	rx = join(f, "rcv1", "239.1.2.1", NULL);
 	j = first_ms(rx, t0, T_FLOW);
+	/*
+	 * Ours: robustness 2, the report and one retransmission within 1 s.
+	 * igmpproxy is only asked for one (its count is reported).
+	 */
 	rep = cap_wait(up,
 		       &(struct pkt_match){ .gm_kind = PKT_GM_IGMP,
 					    .gm_group = "239.1.2.1",
 					    .src = "192.0.2.1" },
-		       1, T_FLOW);
-	INFO("%s: join->first packet %.1f ms; upstream report on wlan0: %s\n",
-	     router_kind_name(f->kind), j, rep ? "yes" : "no");
+		       is_mcrouted(f) ? 2 : 1, T_FLOW);
+	INFO("%s: join->first packet %.1f ms; upstream reports on wlan0: "
+	     "%zu\n",
+	     router_kind_name(f->kind), j,
+	     cap_count(up, &(struct pkt_match){ .gm_kind = PKT_GM_IGMP,
+						.gm_group = "239.1.2.1",
+						.src = "192.0.2.1" }));
 	if (!rep)
 		cap_report(up, "upstream-report");
 	udp_tx_stop(tx, NULL);
