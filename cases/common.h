@@ -27,6 +27,15 @@
 #define T_FLOW 3000 /* traffic to arrive */
 #define T_SILENCE 300 /* how long nothing must arrive for a negative */
 
+/* Built with ASan (SANITIZE=1): no valgrind, no ptrace under LeakSanitizer. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANITIZED 1
+#endif
+#endif
+
 #define INFO(...) print_message("# INFO " __VA_ARGS__)
 
 struct fx {

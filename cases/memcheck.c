@@ -10,14 +10,6 @@
 
 #include "common.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SANITIZED 1
-#endif
-#endif
-
 static const char conf[] = "mgroup from wlan0 group 225.1.2.3\n"
 			   "mroute from wlan0 group 225.1.2.3 to usb0\n"
 			   "mroute from wlan0 group 225.1.3.0/24 to usb0\n"
