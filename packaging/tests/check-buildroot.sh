@@ -30,37 +30,9 @@ MAN=$ROOT/router/man
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/check-buildroot.XXXXXX") || exit 2
 trap 'rm -rf "$TMP"' EXIT INT TERM
 
-n=0
-failed=0
 PLAN=19
-echo "1..$PLAN"
-
-# ok NAME / notok NAME DETAIL... / skip NAME REASON
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $1"
-}
-notok() {
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok $n - $1"
-	shift
-	for line in "$@"; do
-		printf '%s\n' "$line" | sed 's/^/# /'
-	done
-}
-skip() {
-	n=$((n + 1))
-	echo "ok $n - $1 # SKIP $2"
-}
-# check NAME ERRFILE: ok when ERRFILE is empty, else not ok with its text
-check() {
-	if [ -s "$2" ]; then
-		notok "$1" "$(cat "$2")"
-	else
-		ok "$1"
-	fi
-}
+# shellcheck source=packaging/tests/tap.sh
+. "$ROOT/packaging/tests/tap.sh"
 
 # tags SECTION FILE: the tag lines (the line after each .TP) of a section
 tags() {

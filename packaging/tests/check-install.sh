@@ -33,35 +33,9 @@ MAN=$D/usr/share/man
 COMP=$D/usr/share/bash-completion/completions
 TOPOS=$D/usr/share/mcast-lab/topologies
 
-n=0
-failed=0
 PLAN=16
-echo "1..$PLAN"
-
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $1"
-}
-notok() {
-	n=$((n + 1))
-	failed=$((failed + 1))
-	echo "not ok $n - $1"
-	shift
-	for line in "$@"; do
-		printf '%s\n' "$line" | sed 's/^/# /'
-	done
-}
-skip() {
-	n=$((n + 1))
-	echo "ok $n - $1 # SKIP $2"
-}
-check() {
-	if [ -s "$2" ]; then
-		notok "$1" "$(head -n 40 "$2")"
-	else
-		ok "$1"
-	fi
-}
+# shellcheck source=packaging/tests/tap.sh
+. "$ROOT/packaging/tests/tap.sh"
 
 # mk TARGET...: the top-level make, not the one that may be running us
 mk() {
