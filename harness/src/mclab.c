@@ -243,28 +243,6 @@ static struct node *node_or_die(struct lab *lab, const char *name)
 	return n;
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	char *buf;
-	long n;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	if (buf)
-		buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
 /* ---- up / down ---------------------------------------------------- */
 
 static int cmd_up(int argc, char **argv)
@@ -330,7 +308,7 @@ static int cmd_up(int argc, char **argv)
 		if (topo_router_index(t) < 0)
 			die("%s has no node with the router role", t->name);
 		if (config) {
-			conf_text = slurp(config);
+			conf_text = mclab_read_file(config);
 			if (!conf_text)
 				die("%s: %s", config, strerror(errno));
 		} else {

@@ -60,27 +60,6 @@ static const char default_conf[] =
 	"mgroup from wlan0 group 225.1.2.3\n"
 	"mroute from wlan0 group 225.1.2.3 to usb0\n";
 
-static char *slurp_file(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	char *buf;
-	long n;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)(n > 0 ? n : 0) + 1);
-	if (buf) {
-		size_t r = fread(buf, 1, (size_t)(n > 0 ? n : 0), f);
-
-		buf[r] = '\0';
-	}
-	fclose(f);
-	return buf;
-}
-
 struct qstate {
 	char id[64];
 	pid_t pid;
@@ -91,7 +70,7 @@ struct qstate {
 
 static int qstate_read(const char *path, struct qstate *s)
 {
-	char *t = slurp_file(path), *line, *save = NULL;
+	char *t = mclab_read_file(path), *line, *save = NULL;
 
 	memset(s, 0, sizeof(*s));
 	if (!t)
@@ -272,7 +251,8 @@ static int qemu_up(int argc, char **argv)
 		}
 	}
 	if (router) {
-		conf_text = config ? slurp_file(config) : strdup(default_conf);
+		conf_text = config ? mclab_read_file(config) :
+				     strdup(default_conf);
 		if (!conf_text) {
 			fprintf(stderr, "mclab: %s: %s\n", config,
 				strerror(errno));

@@ -530,27 +530,6 @@ static int boot_get(const char *img, long long off, const char *name,
 	return run_host(argv, NULL) == 0 && is_file(dest) ? 0 : -1;
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	char *buf;
-	long sz;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	sz = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)(sz > 0 ? sz : 0) + 1);
-	if (buf) {
-		size_t n = fread(buf, 1, (size_t)(sz > 0 ? sz : 0), f);
-
-		buf[n] = '\0';
-	}
-	fclose(f);
-	return buf;
-}
-
 /*
  * From a Pi SD card's boot partition: kernel (config.txt "kernel=", else
  * Image, kernel8.img), DTB ("device_tree=", else the 3 B one), initramfs
@@ -569,8 +548,9 @@ static int extract_boot(const char *img, const char *dir, char *kernel,
 		return -1;
 	}
 	snprintf(cfgpath, sizeof(cfgpath), "%s/config.txt", dir);
-	cfg = boot_get(img, off, "config.txt", cfgpath) == 0 ? slurp(cfgpath) :
-							       NULL;
+	cfg = boot_get(img, off, "config.txt", cfgpath) == 0 ?
+		      mclab_read_file(cfgpath) :
+		      NULL;
 	for (line = cfg ? strtok_r(cfg, "\n", &save) : NULL; line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		line[strcspn(line, "\r#")] = '\0';
@@ -603,7 +583,7 @@ static int extract_boot(const char *img, const char *dir, char *kernel,
 	snprintf(cfgpath, sizeof(cfgpath), "%s/cmdline.txt", dir);
 	cmdline[0] = '\0';
 	if (!boot_get(img, off, "cmdline.txt", cfgpath)) {
-		char *c = slurp(cfgpath);
+		char *c = mclab_read_file(cfgpath);
 
 		if (c) {
 			c[strcspn(c, "\r\n")] = '\0';

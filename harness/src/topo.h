@@ -234,5 +234,8 @@ void lab_untrack_pid(pid_t pid);
 const char *mclab_results_dir(void);
 /* mkdir -p */
 int mkdir_p(const char *path, mode_t mode);
+/* A whole file (any size, /proc too) as a NUL-terminated malloc()ed
+ * string, or NULL with errno. */
+char *mclab_read_file(const char *path);
 
 #endif

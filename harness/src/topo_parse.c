@@ -670,7 +670,7 @@ fail:
 	return NULL;
 }
 
-static char *read_all(const char *path)
+char *mclab_read_file(const char *path)
 {
 	FILE *f = fopen(path, "re");
 	char *buf = NULL;
@@ -744,7 +744,7 @@ struct topo *topo_load(const char *path_or_name, char *err, size_t errlen)
 				 "/usr/share/mcast-lab/topologies/%s.topo",
 				 path_or_name);
 	}
-	text = read_all(path);
+	text = mclab_read_file(path);
 	if (!text) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return NULL;
