@@ -48,8 +48,12 @@ static void test_idle_learned_expires(void **state)
 	INFO("%s -c 1: idle learned route gone %llu ms after its last "
 	     "packet\n",
 	     router_kind_name(f->kind), (unsigned long long)gone_ms);
-	/* idle for one whole check period, checked every second */
-	assert_in_range(gone_ms, 1000, 2000 + 200);
+	/*
+	 * Idle for one whole check period, checked every second: gone
+	 * between 1 and 2 s after the last packet, plus the poll's step
+	 * and a loaded runner's scheduling delay (500 ms).
+	 */
+	assert_in_range(gone_ms, 1000, 2000 + 500);
 	/* The static (S,G) is never expired. */
 	assert_true(wait_route(f, "192.0.2.2", "225.1.2.4", true, 100));
 }
