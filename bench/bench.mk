@@ -10,10 +10,13 @@ BENCH_BIN  := $(BUILD)/bench/mcbench
 BENCH_REPS ?= 5
 BENCH_OUT  ?= bench/results
 
-$(BENCH_BIN): $(BUILD)/bench/mcbench.o $(HARNESS_LIB)
-	$(call link,$^,$(HARNESS_LIBS) -lm)
+BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_OBJS := $(BENCH_SRCS:%.c=$(BUILD)/%.o)
 
-$(BUILD)/bench/mcbench.o: CPPFLAGS += -Iharness/src
+$(BENCH_BIN): $(BENCH_OBJS) $(HARNESS_LIB)
+	$(call link,$^,$(HARNESS_LIBS) -lm -lpthread)
+
+$(BENCH_OBJS): CPPFLAGS += -Iharness/src
 
 .PHONY: bench bench-build bench-run
 bench-build: $(BENCH_BIN) $(MCROUTED) $(MCROUTECTL)
