@@ -124,6 +124,7 @@ void bench_change(void);
 void bench_reload(void);
 void bench_sources(unsigned int start_us, unsigned int gap_us);
 void bench_igmp(bool fast);
+void bench_churn(unsigned int secs, unsigned int rate);
 void bench_idle(unsigned int secs);
 void bench_harness(int runs);
 

@@ -10,6 +10,8 @@
  *     reload       10k routes, 1% changed, SIGHUP: duration, loss at 1 kpps
  *     sources      1,000 new sources on a (*,G): latency, first-packet loss
  *     igmp         join -> first packet, leave -> last packet (proxy mode)
+ *     churn SECS [RATE]  1,000 groups x 10 receivers, RATE changes/s:
+ *                  CPU, RSS, forwarding state afterwards
  *     idle SECS    CPU and wake-ups of an idle daemon with 10k routes
  *     harness N    pi-router lab up and down
  *
@@ -36,7 +38,7 @@ static void usage(void)
 {
 	fputs("usage: mcbench [-r REPS] [-o CSV] BENCH [ARG]...\n"
 	      "  load N | change | reload | sources [START_US [GAP_US]] |\n"
-	      "  igmp | idle SECS | harness RUNS\n",
+	      "  igmp | churn SECS [RATE] | idle SECS | harness RUNS\n",
 	      stderr);
 	exit(64);
 }
@@ -95,6 +97,14 @@ int main(int argc, char **argv)
 		} else if (!strcmp(b, "igmp")) {
 			bench_igmp(false);
 			bench_igmp(true);
+		} else if (!strcmp(b, "churn") && num) {
+			unsigned int rate = 0;
+
+			i++;
+			if (i + 1 < argc && argv[i + 1][0] >= '0' &&
+			    argv[i + 1][0] <= '9')
+				rate = (unsigned int)atoi(argv[++i]);
+			bench_churn((unsigned int)atoi(arg), rate);
 		} else if (!strcmp(b, "idle") && num) {
 			bench_idle((unsigned int)atoi(arg));
 			i++;

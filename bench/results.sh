@@ -41,8 +41,16 @@ How each figure is taken:
 - lost packets: kernel receive timestamps and sequence numbers on a
   receiver socket with a 32 MB buffer (socket overflows are reported).
 - peers run with their best documented settings: smcrouted -n -N with
-  \`phyint IF enable\` lines for the two interfaces used; igmpproxy -n,
-  with \`quickleave\` for the fast-leave rows.
+  \`phyint IF enable\` lines for the two interfaces used; igmpproxy -n at
+  its defaults (upstream wlan0 with \`altnet 0.0.0.0/0\`, downstream
+  usb0), with \`quickleave\` added for the fast-leave rows only.
+- IGMP churn (bench/churn.c): 1,000 groups, 10 receiver hosts behind usb0
+  (their own kernels report and answer queries), each in 100 groups,
+  zapping (leave one, join another) at the rate in the param, a sender at
+  1 kpps over all groups.  cpu_ms covers the joins and the churn;
+  missing_/stale_ count groups forwarded wrongly 5 s and 15 s after the
+  churn stops (with members but not forwarded to usb0 / forwarded without
+  members).
 
 ## Results
 
@@ -119,6 +127,11 @@ END {
 		line("leave <= last-member-query time (2 s)", ms(k) " (max " mx[k] " ms)", med[k] != "" && mx[k] <= 2000, med[k] != "")
 	k = "igmp/fast/leave_ms"
 	line("fast-leave <= 50 ms", ms(k), med[k] != "" && mx[k] <= 50, med[k] != "")
+	for (k in med)
+		if (k ~ /^churn\/.*\/cpu_ms$/) {
+			p = substr(k, 1, length(k) - 6) # "churn/PARAM/"
+			printf "| IGMP churn (%s): CPU, RSS vs igmpproxy (no target set) | CPU %s, RSS %s; stale groups 15 s after: %s (igmpproxy %s) | reported |\n", substr(p, 7, length(p) - 7), r(k), r(p "rss_kib"), med[p "stale_15s"], pmed[p "stale_15s"]
+		}
 	k = "idle/60s/cpu_ms"
 	line("idle CPU 0 (60 s, 10k routes)", ms(k) ", " med["idle/60s/wakeups"] " wake-up (smcrouted " pmed[k] " ms, " pmed["idle/60s/wakeups"] ")", med[k] != "" && med[k] == 0, med[k] != "")
 	k = "harness/pi-router/updown_ms"
