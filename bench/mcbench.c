@@ -14,6 +14,7 @@
  *                  CPU, RSS, forwarding state afterwards
  *     idle SECS    CPU and wake-ups of an idle daemon with 10k routes
  *     harness N    pi-router lab up and down
+ *     qemu N       image rebuild, boot to ready (virt, raspi3b)
  *
  * The MFC is watched through rtnetlink (RTNLGRP_IPV4_MROUTE: the kernel
  * announces every MFC add and delete), so no /proc polling competes with
@@ -38,7 +39,8 @@ static void usage(void)
 {
 	fputs("usage: mcbench [-r REPS] [-o CSV] BENCH [ARG]...\n"
 	      "  load N | change | reload | sources [START_US [GAP_US]] |\n"
-	      "  igmp | churn SECS [RATE] | idle SECS | harness RUNS\n",
+	      "  igmp | churn SECS [RATE] | idle SECS | harness RUNS |\n"
+	      "  qemu RUNS\n",
 	      stderr);
 	exit(64);
 }
@@ -107,6 +109,9 @@ int main(int argc, char **argv)
 			bench_churn((unsigned int)atoi(arg), rate);
 		} else if (!strcmp(b, "idle") && num) {
 			bench_idle((unsigned int)atoi(arg));
+			i++;
+		} else if (!strcmp(b, "qemu") && num) {
+			bench_qemu(atoi(arg));
 			i++;
 		} else if (!strcmp(b, "harness") && num) {
 			bench_harness(atoi(arg));

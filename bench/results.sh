@@ -44,6 +44,9 @@ How each figure is taken:
   \`phyint IF enable\` lines for the two interfaces used; igmpproxy -n at
   its defaults (upstream wlan0 with \`altnet 0.0.0.0/0\`, downstream
   usb0), with \`quickleave\` added for the fast-leave rows only.
+- qemu (bench/qemu.c): the image rebuild is scripts/mkimage.sh into a
+  scratch folder; boot_s is qemu start to the agent's READY, ready_s adds
+  configuring the guest and starting mcrouted until mcroutectl answers.
 - IGMP churn (bench/churn.c): 1,000 groups, 10 receiver hosts behind usb0
   (their own kernels report and answer queries), each in 100 groups,
   zapping (leave one, join another) at the rate in the param, a sender at
@@ -136,6 +139,12 @@ END {
 	line("idle CPU 0 (60 s, 10k routes)", ms(k) ", " med["idle/60s/wakeups"] " wake-up (smcrouted " pmed[k] " ms, " pmed["idle/60s/wakeups"] ")", med[k] != "" && med[k] == 0, med[k] != "")
 	k = "harness/pi-router/updown_ms"
 	line("pi-router up+down <= 30 ms", ms(k), med[k] != "" && med[k] <= 30, med[k] != "")
+	k = "qemu/image/rebuild_s"
+	line("qemu image rebuild <= 10 s", med[k] == "" ? "n/a" : med[k] " s (max " mx[k] ")", med[k] != "" && mx[k] <= 10, med[k] != "")
+	k = "qemu/virt/ready_s"
+	line("boot to router-ready <= 2 s (virt)", med[k] == "" ? "n/a" : med[k] " s (max " mx[k] ", agent " med["qemu/virt/boot_s"] " s)", med[k] != "" && med[k] <= 2, med[k] != "")
+	k = "qemu/raspi3b/ready_s"
+	line("boot to router-ready <= 5 s (raspi3b)", med[k] == "" ? "n/a" : med[k] " s (max " mx[k] ", agent " med["qemu/raspi3b/boot_s"] " s)", med[k] != "" && med[k] <= 5, med[k] != "")
 	k = "harness/suite/wall_s"
 	line("netns suite <= 3 min", med[k] == "" ? "n/a" : med[k] " s", med[k] != "" && med[k] <= 180, med[k] != "")
 }' "$sum"
