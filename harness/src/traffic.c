@@ -703,6 +703,30 @@ int rx_leave(struct rx *rx, const char *group, const char *source)
 	return group_req(rx, group, source, false) < 0 ? -errno : 0;
 }
 
+/* The TTL / hop limit and the destination address of a received datagram. */
+static void rx_cmsg(const struct cmsghdr *cm, struct rx_dgram *d)
+{
+	int lvl = cm->cmsg_level, type = cm->cmsg_type;
+
+	if ((lvl == IPPROTO_IP && type == IP_TTL) ||
+	    (lvl == IPPROTO_IPV6 && type == IPV6_HOPLIMIT)) {
+		int t;
+
+		memcpy(&t, CMSG_DATA(cm), sizeof(t));
+		d->ttl = t;
+	} else if (lvl == IPPROTO_IP && type == IP_PKTINFO) {
+		struct in_pktinfo pi;
+
+		memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+		d->dst.v4 = pi.ipi_addr;
+	} else if (lvl == IPPROTO_IPV6 && type == IPV6_PKTINFO) {
+		struct in6_pktinfo pi;
+
+		memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+		d->dst.v6 = pi.ipi6_addr;
+	}
+}
+
 static void rx_read(struct rx *rx)
 {
 	uint8_t buf[65536];
@@ -741,33 +765,8 @@ static void rx_read(struct rx *rx)
 			d.src.v6 = s->sin6_addr;
 			d.sport = ntohs(s->sin6_port);
 		}
-		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
-			if (cm->cmsg_level == IPPROTO_IP &&
-			    cm->cmsg_type == IP_TTL) {
-				int t;
-
-				memcpy(&t, CMSG_DATA(cm), sizeof(t));
-				d.ttl = t;
-			} else if (cm->cmsg_level == IPPROTO_IP &&
-				   cm->cmsg_type == IP_PKTINFO) {
-				struct in_pktinfo pi;
-
-				memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
-				d.dst.v4 = pi.ipi_addr;
-			} else if (cm->cmsg_level == IPPROTO_IPV6 &&
-				   cm->cmsg_type == IPV6_HOPLIMIT) {
-				int t;
-
-				memcpy(&t, CMSG_DATA(cm), sizeof(t));
-				d.ttl = t;
-			} else if (cm->cmsg_level == IPPROTO_IPV6 &&
-				   cm->cmsg_type == IPV6_PKTINFO) {
-				struct in6_pktinfo pi;
-
-				memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
-				d.dst.v6 = pi.ipi6_addr;
-			}
-		}
+		for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+			rx_cmsg(cm, &d);
 		d.mclab = mclab_hdr_parse(buf, (size_t)n, &d.stream, &d.seq,
 					  &d.tx_ns);
 		pthread_mutex_lock(&rx->mu);
