@@ -101,6 +101,15 @@ static void qfx_up(struct qfx *f, const char *append, const char *conf)
 		INFO("mcrouted up in the guest in %.2f s; boot to router-ready %.2f s\n",
 		     (mono_ns() - t0) / 1e9,
 		     (mono_ns() - t0 + f->vm->boot_ns) / 1e9);
+		/* counted traffic waits for the guest's netfilter modules */
+		t0 = mono_ns();
+		if (qemu_settled(f->vm, 15000) < 0) {
+			print_message(
+				"# netfilter modules not loaded in the guest\n");
+			return;
+		}
+		INFO("netfilter modules loaded %.2f s after router-ready\n",
+		     (mono_ns() - t0) / 1e9);
 	}
 	f->router_up = true;
 }

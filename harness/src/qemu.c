@@ -339,6 +339,21 @@ int qemu_ping(struct qemu_vm *vm, unsigned int timeout_ms)
 	return agent_call(vm, 'P', 0, "ping", 4, timeout_ms, &st, NULL, NULL);
 }
 
+static bool nf_loaded(void *arg)
+{
+	return qemu_exec(arg, 3000, NULL,
+			 "[ -e /run/nf.ready ] || [ ! -e /etc/modules.nf ]") ==
+	       0;
+}
+
+int qemu_settled(struct qemu_vm *vm, unsigned int timeout_ms)
+{
+	if (wait_until(nf_loaded, vm, timeout_ms, 20))
+		return 0;
+	errno = ETIMEDOUT;
+	return -1;
+}
+
 int qemu_exec(struct qemu_vm *vm, unsigned int timeout_ms, char **out,
 	      const char *fmt, ...)
 {

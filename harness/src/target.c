@@ -93,6 +93,13 @@ int target_lab_up(struct lab *lab, enum target_kind k, char *err, size_t errlen)
 		qemu_halt(vm);
 		return -1;
 	}
+	/* the cases count datagrams exactly: no netfilter module loading */
+	if (qemu_settled(vm, 15000) < 0) {
+		snprintf(err, errlen,
+			 "netfilter modules not loaded in the guest");
+		qemu_halt(vm);
+		return -1;
+	}
 	vms[slot].lab = lab;
 	vms[slot].node = vm->node;
 	vms[slot].vm = vm;
