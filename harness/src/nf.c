@@ -11,6 +11,7 @@
 
 #include "nf.h"
 #include "node.h"
+#include "target.h"
 
 static const char *ipt(int family)
 {
@@ -214,11 +215,53 @@ static int ct_do(void *arg)
 	return rc < 0 ? -1 : 0;
 }
 
+/* A VM router node: the kernel's text, through the agent */
+static int ct_list_text(struct node *n, int family, struct ct_entry **out)
+{
+	char *text = NULL;
+	int rc;
+
+	if (node_read_file(n, "/proc/net/nf_conntrack", &text, NULL) < 0) {
+		/* no file: nf_conntrack is not loaded, as nfct_query says */
+		if (errno == ENOENT)
+			errno = EPROTONOSUPPORT;
+		return -1;
+	}
+	rc = nf_ct_parse(text, family, out);
+	free(text);
+	return rc;
+}
+
+static int ct_flush_tool(struct node *n, int family)
+{
+	struct node_result res;
+	int code;
+
+	if (node_sh(n, 10000, &res, "conntrack -F%s",
+		    family == AF_INET  ? " -f ipv4" :
+		    family == AF_INET6 ? " -f ipv6" :
+					 "") < 0)
+		return -1;
+	code = res.exit_code;
+	node_result_free(&res);
+	if (code == 127) {
+		errno = ENOTSUP; /* an image without conntrack */
+		return -1;
+	}
+	if (code != 0) {
+		errno = EIO;
+		return -1;
+	}
+	return 0;
+}
+
 int nf_ct_list(struct node *n, int family, struct ct_entry **out)
 {
 	struct ct_op op = { .family = family };
 
 	*out = NULL;
+	if (target_vm(n))
+		return ct_list_text(n, family, out);
 	if (node_call(n, ct_do, &op) < 0) {
 		free(op.list.v);
 		return -1;
@@ -268,6 +311,8 @@ int nf_ct_flush(struct node *n, int family)
 {
 	struct ct_op op = { .family = family, .flush = true };
 
+	if (target_vm(n))
+		return ct_flush_tool(n, family);
 	return node_call(n, ct_do, &op);
 }
 

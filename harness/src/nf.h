@@ -3,7 +3,8 @@
  * Netfilter in a node: iptables/ip6tables rules (mangle TTL/HL, nat
  * MASQUERADE) that remember how to delete themselves, conntrack listing,
  * counting and flushing through libnetfilter_conntrack inside the node's
- * namespace, and the nf_conntrack_udp_timeout sysctl.
+ * namespace (through the guest agent for a VM), and the
+ * nf_conntrack_udp_timeout sysctl.
  */
 #ifndef MCLAB_NF_H
 #define MCLAB_NF_H
@@ -71,6 +72,16 @@ int nf_ct_list(struct node *n, int family, struct ct_entry **out);
 int nf_ct_count(struct node *n, const char *src, const char *dst, int *snat);
 /* Delete every entry of family (AF_UNSPEC: both).  Returns 0 or -1. */
 int nf_ct_flush(struct node *n, int family);
+/*
+ * A router node that is a VM (target.h) has no netlink for us: there the
+ * list is /proc/net/nf_conntrack read through the agent, and the flush
+ * the image's "conntrack -F" (ENOTSUP when the image has no conntrack).
+ *
+ * nf_ct_parse: that file's text (ct_seq_show()), pure; entries of family
+ * (AF_UNSPEC: both).  Returns how many (array in *out, free()), -1 with
+ * errno EINVAL when a line is not in the kernel's format.
+ */
+int nf_ct_parse(const char *text, int family, struct ct_entry **out);
 /* net.netfilter.nf_conntrack_udp_timeout (and _stream when stream). */
 int nf_ct_udp_timeout(struct node *n, unsigned int seconds, bool stream);
 

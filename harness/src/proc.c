@@ -14,6 +14,7 @@
 
 #include "node.h"
 #include "proc.h"
+#include "target.h"
 
 /* Iterate the lines of text: line is a NUL-terminated copy. */
 struct lines {
@@ -522,11 +523,69 @@ static int do_list(void *arg)
 	return a->n;
 }
 
+int proc_parse_mc_forwarding_list(const char *text, struct mc_fwd **out)
+{
+	struct lines l = { text, "" };
+	struct mc_fwd *v = NULL, *nv;
+	const char *line;
+	int n = 0;
+
+	*out = NULL;
+	while ((line = next_line(&l))) {
+		static const char tail[] = "/mc_forwarding:";
+		const char *conf = strstr(line, "/conf/"), *end;
+		size_t len;
+		long val;
+
+		if (blank(line))
+			continue;
+		end = conf ? strstr(conf, tail) : NULL;
+		if (!end || strncmp(line, "/proc/sys/net/ipv", 17))
+			return fail(v);
+		conf += 6;
+		len = (size_t)(end - conf);
+		if (!len || len >= IFNAMSIZ || memchr(conf, '/', len) ||
+		    proc_parse_int(end + sizeof(tail) - 1, &val) < 0)
+			return fail(v);
+		nv = grow(v, n, sizeof(*nv));
+		if (!nv) {
+			free(v);
+			return -1;
+		}
+		v = nv;
+		memcpy(v[n].ifname, conf, len);
+		v[n].value = (int)val;
+		n++;
+	}
+	*out = v;
+	return n;
+}
+
+/* A VM router node: every file at once, through the agent */
+static int list_in_vm(struct node *n, int family, struct mc_fwd **out)
+{
+	struct node_result r;
+	int rc;
+
+	*out = NULL;
+	if (node_sh(n, 10000, &r,
+		    "grep -H . /proc/sys/net/%s/conf/*/mc_forwarding",
+		    family == AF_INET6 ? "ipv6" : "ipv4") < 0)
+		return -1;
+	rc = r.exit_code == 0 ? proc_parse_mc_forwarding_list(r.out, out) : -1;
+	node_result_free(&r);
+	return rc;
+}
+
 int proc_read_mc_forwarding_list(struct node *n, int family,
 				 struct mc_fwd **out)
 {
 	struct list_arg a = { family, NULL, 0 };
-	int rc = node_call(n, do_list, &a);
+	int rc;
+
+	if (target_vm(n))
+		return list_in_vm(n, family, out);
+	rc = node_call(n, do_list, &a);
 
 	*out = a.out;
 	return rc < 0 ? -1 : a.n;

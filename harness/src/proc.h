@@ -124,8 +124,15 @@ struct mc_fwd {
 	char ifname[IFNAMSIZ]; /* "all", "default" or an interface */
 	int value;
 };
-/* Every conf/ folder of the family with its mc_forwarding.  Returns n. */
+/*
+ * Every conf/ folder of the family with its mc_forwarding.  Returns n.
+ * For a VM router node (target.h), through the agent: grep -H prints
+ * /proc/sys/net/ipv4/conf/IF/mc_forwarding:VALUE for every IF, and
+ * proc_parse_mc_forwarding_list() reads those lines (pure, same returns
+ * as the parsers above).
+ */
 int proc_read_mc_forwarding_list(struct node *n, int family,
 				 struct mc_fwd **out);
+int proc_parse_mc_forwarding_list(const char *text, struct mc_fwd **out);
 
 #endif

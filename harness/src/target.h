@@ -12,8 +12,12 @@
  *   node_read_file / node_write_file     -> the agent's read / write
  *     (so proc_read_*, node_sysctl_*, nf_* and router_ctl follow)
  *   router_start / stop / reload / running -> mcrouted in the guest
- * node_call() cannot cross (it runs host code in the namespace): what uses
- * it (proc_read_mc_forwarding_list, nf_ct_*) still sees the namespace.
+ *   nf_ct_list / count                   -> /proc/net/nf_conntrack
+ *   nf_ct_flush                          -> conntrack -F in the guest
+ *   proc_read_mc_forwarding_list         -> grep -H over conf/IF/
+ * node_call() cannot cross (it runs host code in the namespace): nothing
+ * that reads the router node uses it for a VM; node_socket() on a VM
+ * node still opens the socket in the namespace.
  */
 #ifndef MCLAB_TARGET_H
 #define MCLAB_TARGET_H

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "nf.h"
 #include "proc.h"
 
 static char *fixture(const char *name)
@@ -316,6 +317,129 @@ static void test_mc_forwarding(void **state)
 	assert_int_equal(proc_parse_int(NULL, &v), -1);
 }
 
+static void test_mc_forwarding_list(void **state)
+{
+	char *t = fixture("mc_forwarding.list");
+	struct mc_fwd *v;
+	int n;
+
+	(void)state;
+	n = proc_parse_mc_forwarding_list(t, &v);
+	assert_int_equal(n, 5);
+	assert_string_equal(v[0].ifname, "all");
+	assert_int_equal(v[0].value, 1);
+	assert_string_equal(v[1].ifname, "default");
+	assert_int_equal(v[1].value, 0);
+	assert_string_equal(v[3].ifname, "usb0");
+	assert_int_equal(v[3].value, 1);
+	assert_string_equal(v[4].ifname, "wlan0");
+	assert_int_equal(v[4].value, 1);
+	free(v);
+	free(t);
+	assert_int_equal(proc_parse_mc_forwarding_list("", &v), 0);
+	assert_null(v);
+	/* not grep -H's lines of mc_forwarding files */
+	assert_int_equal(proc_parse_mc_forwarding_list("1\n", &v), -1);
+	assert_int_equal(
+		proc_parse_mc_forwarding_list(
+			"/proc/sys/net/ipv4/conf/usb0/mc_forwarding:x\n", &v),
+		-1);
+	assert_int_equal(proc_parse_mc_forwarding_list(
+				 "/proc/sys/net/ipv4/conf/usb0/forwarding:1\n",
+				 &v),
+			 -1);
+	assert_int_equal(
+		proc_parse_mc_forwarding_list(
+			"/proc/sys/net/ipv4/conf/abcdefghijklmnopq/mc_forwarding:1\n",
+			&v),
+		-1);
+	assert_null(v);
+}
+
+static void ct_is(const struct ct_entry *e, const char *osrc, const char *odst,
+		  const char *rdst)
+{
+	const union mr_addr *a[] = { &e->orig_src, &e->orig_dst, &e->repl_dst };
+	const char *want[] = { osrc, odst, rdst };
+
+	for (int i = 0; i < 3; i++) {
+		if (e->family == AF_INET)
+			v4_is(a[i]->v4, want[i]);
+		else
+			v6_is(&a[i]->v6, want[i]);
+	}
+}
+
+static void test_nf_conntrack(void **state)
+{
+	char *t = fixture("nf_conntrack.guest");
+	struct ct_entry *v;
+	int n;
+
+	(void)state;
+	/* the guest, MASQUERADE on usb0: (S,G) flows SNATed to usb0 */
+	n = nf_ct_parse(t, AF_UNSPEC, &v);
+	assert_int_equal(n, 4);
+	ct_is(&v[0], "192.0.2.2", "225.1.2.3", "198.51.100.1");
+	assert_int_equal(v[0].proto, IPPROTO_UDP);
+	assert_int_equal(v[0].orig_sport, 40002);
+	assert_int_equal(v[0].orig_dport, 5001);
+	assert_true(v[0].snat);
+	assert_false(v[0].dnat);
+	/* IGMP ("unknown 2"): no ports, not NATed */
+	ct_is(&v[1], "192.0.2.1", "224.0.0.22", "192.0.2.1");
+	assert_int_equal(v[1].proto, 2);
+	assert_int_equal(v[1].orig_sport, 0);
+	assert_false(v[1].snat);
+	assert_int_equal(v[2].family, AF_INET6);
+	ct_is(&v[2], "2001:db8:1::2", "ff0e::1:3", "2001:db8:2::1");
+	assert_true(v[2].snat);
+	free(v);
+	assert_int_equal(nf_ct_parse(t, AF_INET6, &v), 1);
+	assert_int_equal(v[0].orig_sport, 40003);
+	free(v);
+	assert_int_equal(nf_ct_parse(t, AF_INET, &v), 3);
+	free(v);
+	free(t);
+	/* a host: ICMP, TCP with its state and [ASSURED], accounting on */
+	t = fixture("nf_conntrack.host");
+	n = nf_ct_parse(t, AF_UNSPEC, &v);
+	assert_int_equal(n, 6);
+	assert_int_equal(v[0].proto, IPPROTO_ICMP);
+	assert_int_equal(v[2].family, AF_INET6);
+	ct_is(&v[2], "2001:db8::1", "2001:db8::1", "2001:db8::1");
+	assert_int_equal(v[3].orig_dport, 5009);
+	assert_int_equal(v[5].proto, IPPROTO_TCP);
+	assert_int_equal(v[5].orig_dport, 6000);
+	for (int i = 0; i < n; i++)
+		assert_false(v[i].snat || v[i].dnat);
+	free(v);
+	free(t);
+	assert_int_equal(nf_ct_parse("", AF_UNSPEC, &v), 0);
+	assert_null(v);
+}
+
+static void test_nf_conntrack_broken(void **state)
+{
+	static const char *const bad[] = {
+		"ipv5     2 udp      17 29 src=1.2.3.4 dst=5.6.7.8 src=5.6.7.8 dst=1.2.3.4\n",
+		"ipv4     10 udp      17 29 src=1.2.3.4 dst=5.6.7.8 src=5.6.7.8 dst=1.2.3.4\n",
+		"ipv4     2 udp      17 29 src=1.2.3.4 dst=5.6.7.8 use=2\n",
+		"ipv4     2 udp      17 29 src=1.2.3 dst=5.6.7.8 src=5.6.7.8 dst=1.2.3.4\n",
+		"ipv4     2 udp      17 29 src=1.2.3.4 dst=5.6.7.8 sport=70000 src=5.6.7.8 dst=1.2.3.4\n",
+		"ipv6     10 udp      17 29 src=1.2.3.4 dst=5.6.7.8 src=5.6.7.8 dst=1.2.3.4\n",
+		"ipv4     2\n",
+	};
+	struct ct_entry *v;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		assert_int_equal(nf_ct_parse(bad[i], AF_UNSPEC, &v), -1);
+		assert_int_equal(errno, EINVAL);
+		assert_null(v);
+	}
+}
+
 static void test_broken(void **state)
 {
 	static const char *const vif4[] = {
@@ -397,6 +521,9 @@ int main(void)
 		cmocka_unit_test(test_igmp),
 		cmocka_unit_test(test_igmp6),
 		cmocka_unit_test(test_mc_forwarding),
+		cmocka_unit_test(test_mc_forwarding_list),
+		cmocka_unit_test(test_nf_conntrack),
+		cmocka_unit_test(test_nf_conntrack_broken),
 		cmocka_unit_test(test_broken),
 	};
 

@@ -9,15 +9,20 @@ set -eu
 cache=$1
 debs=$cache/debs
 # The kernel is whatever linux-image-arm64 points at today; it is resolved
-# once and remembered in debs/kernel-package.
+# once and remembered in debs/kernel-package.  conntrack: the harness
+# flushes the guest's table with it (its libraries are iptables' too).
 PKGS="busybox-static iptables libip4tc2 libip6tc2 libxtables12 libmnl0 \
 libnetfilter-conntrack3 libnfnetlink0 libnftnl11 libmnl-dev \
-libnetfilter-conntrack-dev libnfnetlink-dev libcap-dev libcap2 smcroute"
+libnetfilter-conntrack-dev libnfnetlink-dev libcap-dev libcap2 smcroute \
+conntrack"
 stamp=$debs/.stamp-$(echo "$PKGS" | md5sum | cut -c1-8)
 [ -e "$stamp" ] && exit 0
 
 mkdir -p "$debs"
-if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+# only what is not there yet: a package added to PKGS downloads alone
+have() { ls "$debs/${1}_"*_arm64.deb >/dev/null 2>&1; }
+arm64_apt() {
+	dpkg --print-foreign-architectures | grep -qx arm64 && return 0
 	if [ "$(id -u)" != 0 ]; then
 		echo "fetch: arm64 is not a dpkg architecture here; as root run:" >&2
 		echo "  dpkg --add-architecture arm64 && apt-get update" >&2
@@ -25,28 +30,34 @@ if ! dpkg --print-foreign-architectures | grep -qx arm64; then
 	fi
 	dpkg --add-architecture arm64
 	apt-get update -q
-fi
-kpkg=$(apt-cache depends linux-image-arm64:arm64 2>/dev/null |
-	awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
-if [ -z "$kpkg" ] && [ "$(id -u)" = 0 ]; then
-	apt-get update -q
+}
+kpkg=$(cat "$debs/kernel-package" 2>/dev/null || :)
+if [ -z "$kpkg" ]; then
+	arm64_apt
 	kpkg=$(apt-cache depends linux-image-arm64:arm64 2>/dev/null |
 		awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
+	if [ -z "$kpkg" ] && [ "$(id -u)" = 0 ]; then
+		apt-get update -q
+		kpkg=$(apt-cache depends linux-image-arm64:arm64 2>/dev/null |
+			awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
+	fi
+	[ -n "$kpkg" ] || { echo "fetch: cannot resolve linux-image-arm64:arm64" >&2; exit 1; }
+	kpkg=${kpkg%:arm64}
 fi
-[ -n "$kpkg" ] || { echo "fetch: cannot resolve linux-image-arm64:arm64" >&2; exit 1; }
-kpkg=${kpkg%:arm64}
-echo "fetch: $kpkg and$(echo " $PKGS" | wc -w) packages (arm64)"
-list="$kpkg:arm64"
-for p in $PKGS; do list="$list $p:arm64"; done
-# apt-get download writes into the current folder; as root it warns that
-# _apt cannot write there, which is harmless.
-# shellcheck disable=SC2086
-# (each package is checked below: the pipe's status does not matter)
-(cd "$debs" && apt-get download -q $list 2>&1) |
-	grep -v '^W: Download is performed unsandboxed' || :
+list=""
+for p in $kpkg $PKGS; do have "$p" || list="$list $p:arm64"; done
+if [ -n "$list" ]; then
+	arm64_apt
+	echo "fetch:$list" | sed 's/:arm64//g'
+	# apt-get download writes into the current folder; as root it warns
+	# that _apt cannot write there, which is harmless.
+	# shellcheck disable=SC2086
+	# (each package is checked below: the pipe's status does not matter)
+	(cd "$debs" && apt-get download -q $list 2>&1) |
+		grep -v '^W: Download is performed unsandboxed' || :
+fi
 for p in $kpkg $PKGS; do
-	ls "$debs/${p}_"*_arm64.deb >/dev/null 2>&1 ||
-		{ echo "fetch: $p:arm64 was not downloaded" >&2; exit 1; }
+	have "$p" || { echo "fetch: $p:arm64 was not downloaded" >&2; exit 1; }
 done
 echo "$kpkg" >"$debs/kernel-package"
 touch "$stamp"

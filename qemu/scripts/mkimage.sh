@@ -62,6 +62,8 @@ copy_elf "$mcroutectl" "$r/usr/sbin/mcroutectl"
 cp "$mcagent" "$r/sbin/mcagent"
 # (Debian's smcroute is downloaded but not included: smcrouted needs
 # libsystemd and its six libraries; add them to fetch.sh to include it.)
+# conntrack (the harness's nf_ct_flush() for a VM router node)
+copy_elf "$root/usr/sbin/conntrack" "$r/usr/sbin/conntrack"
 # iptables (legacy: x_tables modules, no nftables needed)
 copy_elf "$root/usr/sbin/xtables-legacy-multi" "$r/usr/sbin/xtables-legacy-multi"
 # iptables waits (up to 10 s) for /init's background module loading
