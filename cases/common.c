@@ -80,6 +80,18 @@ void fx_up(struct fx *f, const char *topo, unsigned int features,
 	f->router_up = true;
 }
 
+bool fx_host_only(struct fx *f, const char *why)
+{
+	int t = target_kind_from_env();
+
+	memset(f, 0, sizeof(*f));
+	if (t < 0 || t == TARGET_NETNS)
+		return false;
+	snprintf(f->skip, sizeof(f->skip), "TARGET=%s: %s",
+		 target_kind_name((enum target_kind)t), why);
+	return true;
+}
+
 /*
  * Stop the router and check how it ended: mcrouted exits 0 on SIGTERM, and
  * its log holds no sanitizer report (with SANITIZE=1 the daemon is built
@@ -261,20 +273,7 @@ bool fx_start(struct fx *f, const char *conf)
 
 int fx_write_conf(struct fx *f, const char *conf)
 {
-	char *text = f->kind == ROUTER_SMCROUTE ? router_conf_smcroute(conf) :
-						  strdup(conf);
-	FILE *fp;
-	int rc = 0;
-
-	if (!text)
-		return -1;
-	fp = fopen(f->r.conf, "we");
-	if (!fp || fputs(text, fp) < 0)
-		rc = -1;
-	if (fp && fclose(fp) < 0)
-		rc = -1;
-	free(text);
-	return rc;
+	return router_write_conf(&f->r, conf);
 }
 
 /* A resolved entry for (src, grp): unresolved ones (packets queued for an

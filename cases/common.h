@@ -55,6 +55,12 @@ struct fx {
 void fx_up(struct fx *f, const char *topo, unsigned int features,
 	   const char *conf);
 void fx_down(struct fx *f);
+/*
+ * For suites that need the router node to be a namespace of this host
+ * (the daemon as a host process, veths made in the node): with
+ * TARGET=qemu-* every test skips with why.  True when it will.
+ */
+bool fx_host_only(struct fx *f, const char *why);
 /* Skip the running test when the group could not be set up. */
 #define FX_CHECK(f)                                                      \
 	do {                                                             \

@@ -99,7 +99,8 @@ static int setup(void **state)
 {
 	static struct fx f;
 
-	fx_up(&f, "pi-router", RF_IGMP_PROXY | RF_CTL, conf);
+	if (!fx_host_only(&f, "measures a host daemon process (RSS, ctl time)"))
+		fx_up(&f, "pi-router", RF_IGMP_PROXY | RF_CTL, conf);
 	*state = &f;
 	return 0;
 }

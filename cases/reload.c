@@ -485,7 +485,7 @@ static void test_reload_broken(void **state)
 	INFO("ctl reload of a broken config (%s): exit %d: %s\n",
 	     router_kind_name(f->kind), rc, out[0] ? out : "(no output)");
 	/* By SIGHUP: refused too, counted. */
-	assert_int_equal(kill(f->r.pid, SIGHUP), 0);
+	assert_int_equal(router_signal(&f->r, SIGHUP), 0);
 	if (f->kind == ROUTER_MCROUTED) {
 		assert_int_not_equal(rc, 0);
 		assert_true(has_location(out, 3));

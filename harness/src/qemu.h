@@ -41,6 +41,12 @@ enum qemu_profile {
 	QEMU_RASPI3B,
 };
 
+/* The router daemons an image can carry */
+enum qemu_daemon {
+	QEMU_MCROUTED,
+	QEMU_SMCROUTED,
+};
+
 #define QEMU_MAX_NICS 4
 
 struct qemu_opts {
@@ -79,6 +85,7 @@ struct qemu_vm {
 	char release[96]; /* guest uname -r, from the READY frame */
 	uint64_t boot_ns; /* qemu start to ready */
 	double guest_uptime; /* the guest's /proc/uptime at ready */
+	enum qemu_daemon daemon; /* the last one qemu_router_start_as() ran */
 	struct lab *lab;
 	struct node *node; /* the replaced node, NULL when none */
 	int nnics;
@@ -142,13 +149,27 @@ int qemu_settled(struct qemu_vm *vm, unsigned int timeout_ms);
 int qemu_configure(struct qemu_vm *vm, char *err, size_t errlen);
 
 /*
- * mcrouted in the guest: write conf to /etc/mcrouted/mcrouted.conf, start
- * "mcrouted -n -f ... -u /run/mcrouted.sock -l debug" (with extra
- * arguments, a string, or NULL) logging to /tmp/mcrouted.log, and wait
- * until mcroutectl answers.  -1 with the log's tail in err.
+ * The router in the guest (qemu_router.c): mcrouted, or Debian's
+ * smcrouted where the image has it.  Start: write conf (in the daemon's
+ * own syntax) to its config file, start "DAEMON -n -f CONF -u SOCK -P PID
+ * -l debug" (smcrouted with -N; extra arguments, a string, or NULL)
+ * logging to its log, and wait until its control tool answers.  -1 with
+ * the log's tail in err.  qemu_router_start(): mcrouted.
  */
+struct qemu_router_paths {
+	const char *conf, *sock, *pidfile, *log;
+};
+const struct qemu_router_paths *qemu_router_paths(enum qemu_daemon which);
 int qemu_router_start(struct qemu_vm *vm, const char *conf, const char *extra,
 		      unsigned int timeout_ms, char *err, size_t errlen);
+int qemu_router_start_as(struct qemu_vm *vm, enum qemu_daemon which,
+			 const char *conf, const char *extra,
+			 unsigned int timeout_ms, char *err, size_t errlen);
+/* Rewrite the running daemon's config file (no signal). */
+int qemu_router_write_conf(struct qemu_vm *vm, const char *conf);
+/* kill -SIG the daemon in the guest; 0 or -1 (not running). */
+int qemu_router_signal(struct qemu_vm *vm, int sig);
+bool qemu_router_running(struct qemu_vm *vm);
 int qemu_router_stop(struct qemu_vm *vm);
 
 /* ---- pure, for unit tests ------------------------------------------ */

@@ -637,13 +637,13 @@ int router_start_wrapped(struct router *r, enum router_kind kind,
 	return -1;
 }
 
-int router_reload(struct router *r, const char *conf_text)
+int router_write_conf(struct router *r, const char *conf_text)
 {
 	char *text;
 	int rc;
 
 	if (target_vm(r->node))
-		return target_router_reload(r, conf_text);
+		return target_router_write_conf(r, conf_text);
 	if (r->kind == ROUTER_SMCROUTE)
 		text = router_conf_smcroute(conf_text);
 	else
@@ -652,9 +652,21 @@ int router_reload(struct router *r, const char *conf_text)
 		return -1;
 	rc = write_text(r->conf, text);
 	free(text);
-	if (rc < 0)
+	return rc;
+}
+
+int router_signal(struct router *r, int sig)
+{
+	if (target_vm(r->node))
+		return target_router_signal(r, sig);
+	return kill(r->pid, sig);
+}
+
+int router_reload(struct router *r, const char *conf_text)
+{
+	if (router_write_conf(r, conf_text) < 0)
 		return -1;
-	return kill(r->pid, SIGHUP);
+	return router_signal(r, SIGHUP);
 }
 
 int router_stop(struct router *r, unsigned int timeout_ms)

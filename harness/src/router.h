@@ -100,6 +100,10 @@ int router_start_wrapped(struct router *r, enum router_kind kind,
 bool router_find_tool(const char *name, char *out, size_t len);
 /* Replace the config file and send SIGHUP. */
 int router_reload(struct router *r, const char *conf_text);
+/* The two halves: the config file (in the router's syntax) where the
+ * router reads it (the guest's file for a VM), and a signal to it. */
+int router_write_conf(struct router *r, const char *conf_text);
+int router_signal(struct router *r, int sig);
 /* SIGTERM, wait, SIGKILL at the deadline.  Returns the exit code. */
 int router_stop(struct router *r, unsigned int timeout_ms);
 bool router_running(const struct router *r);

@@ -183,8 +183,12 @@ int target_router_start(struct router *r, enum router_kind kind, struct node *n,
 			unsigned int timeout_ms, char *err, size_t errlen)
 {
 	struct qemu_vm *vm = target_vm(n);
-	char extra[1024] = "";
+	enum qemu_daemon which = kind == ROUTER_SMCROUTE ? QEMU_SMCROUTED :
+							   QEMU_MCROUTED;
+	const struct qemu_router_paths *p = qemu_router_paths(which);
+	char extra[1024] = "", *text;
 	size_t l = 0;
+	int rc;
 
 	memset(r, 0, sizeof(*r));
 	r->kind = kind;
@@ -193,8 +197,8 @@ int target_router_start(struct router *r, enum router_kind kind, struct node *n,
 		snprintf(err, errlen, "%s is not a VM", n->name);
 		return -1;
 	}
-	if (kind != ROUTER_MCROUTED) {
-		snprintf(err, errlen, "the Pi image has only mcrouted, not %s",
+	if (kind != ROUTER_MCROUTED && kind != ROUTER_SMCROUTE) {
+		snprintf(err, errlen, "the Pi image has no %s",
 			 router_kind_name(kind));
 		return -1;
 	}
@@ -203,22 +207,33 @@ int target_router_start(struct router *r, enum router_kind kind, struct node *n,
 				      extra_args[i]);
 	/* what the cases may look at: guest paths, and qemu's pid (a host
 	 * process that lives as long as the router can) */
-	snprintf(r->bin, sizeof(r->bin), "mcrouted");
-	snprintf(r->ctl, sizeof(r->ctl), "mcroutectl");
-	snprintf(r->sock, sizeof(r->sock), "/run/mcrouted.sock");
-	SNP(r->conf, "%s/tmp-%s-mcrouted.conf", n->lab->results, n->name);
-	snprintf(r->pidfile, sizeof(r->pidfile), "/run/mcrouted.pid");
+	snprintf(r->bin, sizeof(r->bin),
+		 which == QEMU_SMCROUTED ? "smcrouted" : "mcrouted");
+	snprintf(r->ctl, sizeof(r->ctl),
+		 which == QEMU_SMCROUTED ? "smcroutectl" : "mcroutectl");
+	snprintf(r->sock, sizeof(r->sock), "%s", p->sock);
+	SNP(r->conf, "%s/tmp-%s-%s.conf", n->lab->results, n->name, r->bin);
+	snprintf(r->pidfile, sizeof(r->pidfile), "%s", p->pidfile);
 	SNP(r->log, "%s/console.log", vm->log_dir);
+	text = kind == ROUTER_SMCROUTE ? router_conf_smcroute(conf_text) :
+					 strdup(conf_text);
+	if (!text) {
+		snprintf(err, errlen, "config: %s", strerror(errno));
+		return -1;
+	}
 	{
+		/* a copy on the host, for the reports */
 		FILE *f = fopen(r->conf, "we");
 
 		if (f) {
-			fputs(conf_text, f);
+			fputs(text, f);
 			fclose(f);
 		}
 	}
-	if (qemu_router_start(vm, conf_text, extra, timeout_ms, err, errlen) <
-	    0)
+	rc = qemu_router_start_as(vm, which, text, extra, timeout_ms, err,
+				  errlen);
+	free(text);
+	if (rc < 0)
 		return -1;
 	r->pid = vm->pid;
 	return 0;
@@ -232,26 +247,33 @@ int target_router_stop(struct router *r)
 	return vm ? qemu_router_stop(vm) : -1;
 }
 
-int target_router_reload(struct router *r, const char *conf_text)
+int target_router_write_conf(struct router *r, const char *conf_text)
 {
 	struct qemu_vm *vm = target_vm(r->node);
+	char *text;
+	int rc;
 
 	if (!vm)
 		return -1;
-	if (qemu_write_file(vm, "/etc/mcrouted/mcrouted.conf", conf_text,
-			    strlen(conf_text)) < 0)
+	text = r->kind == ROUTER_SMCROUTE ? router_conf_smcroute(conf_text) :
+					    strdup(conf_text);
+	if (!text)
 		return -1;
-	return qemu_exec(vm, 3000, NULL,
-			 "kill -HUP $(cat /run/mcrouted.bgpid)") == 0 ?
-		       0 :
-		       -1;
+	rc = qemu_router_write_conf(vm, text);
+	free(text);
+	return rc;
+}
+
+int target_router_signal(struct router *r, int sig)
+{
+	struct qemu_vm *vm = target_vm(r->node);
+
+	return vm ? qemu_router_signal(vm, sig) : -1;
 }
 
 bool target_router_running(const struct router *r)
 {
 	struct qemu_vm *vm = target_vm(r->node);
 
-	return vm && r->pid > 0 &&
-	       qemu_exec(vm, 3000, NULL,
-			 "kill -0 $(cat /run/mcrouted.bgpid)") == 0;
+	return vm && r->pid > 0 && qemu_router_running(vm);
 }

@@ -11,7 +11,8 @@
  *   node_exec / node_sh / node_run_cmd   -> "sh -c" in the guest
  *   node_read_file / node_write_file     -> the agent's read / write
  *     (so proc_read_*, node_sysctl_*, nf_* and router_ctl follow)
- *   router_start / stop / reload / running -> mcrouted in the guest
+ *   router_start / stop / reload / signal / running / write_conf
+ *                                        -> mcrouted or smcrouted in the guest
  *   nf_ct_list / count                   -> /proc/net/nf_conntrack
  *   nf_ct_flush                          -> conntrack -F in the guest
  *   proc_read_mc_forwarding_list         -> grep -H over conf/IF/
@@ -64,7 +65,8 @@ int target_router_start(struct router *r, enum router_kind kind, struct node *n,
 			const char *conf_text, const char *const *extra_args,
 			unsigned int timeout_ms, char *err, size_t errlen);
 int target_router_stop(struct router *r);
-int target_router_reload(struct router *r, const char *conf_text);
+int target_router_write_conf(struct router *r, const char *conf_text);
+int target_router_signal(struct router *r, int sig);
 bool target_router_running(const struct router *r);
 
 /* Shell-quote argv into one command line (malloc'ed); pure, for tests. */
