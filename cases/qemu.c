@@ -30,6 +30,7 @@ struct qfx {
 	struct lab *lab;
 	struct qemu_vm *vm;
 	enum qemu_profile profile;
+	enum router_kind kind; /* ROUTER: mcrouted or Debian's smcroute */
 	bool router_up;
 	char skip[1500];
 };
@@ -48,7 +49,43 @@ static enum qemu_profile profile_env(void)
 	return p < 0 ? QEMU_VIRT : (enum qemu_profile)p;
 }
 
-static void qfx_up(struct qfx *f, const char *append, const char *conf)
+/*
+ * The router under test in the guest: ROUTER=mcrouted (default) or
+ * smcroute (Debian's arm64 smcrouted in the image); NULL, or why not.
+ * features: what the group needs (router_skip_reason()).
+ */
+static const char *router_env(struct qfx *f, unsigned int features)
+{
+	int kind = router_kind_from_env();
+
+	if (kind < 0)
+		return "ROUTER is not mcrouted, smcroute or igmpproxy";
+	f->kind = (enum router_kind)kind;
+	if (kind == ROUTER_IGMPPROXY)
+		return "the Pi image has no igmpproxy";
+	return router_skip_reason(f->kind, features);
+}
+
+static int router_up(struct qfx *f, const char *conf, char *err, size_t errlen)
+{
+	char *text;
+	int rc;
+
+	if (f->kind == ROUTER_MCROUTED)
+		return qemu_router_start(f->vm, conf, NULL, 15000, err, errlen);
+	text = router_conf_smcroute(conf);
+	if (!text) {
+		snprintf(err, errlen, "smcroute config: %s", strerror(errno));
+		return -1;
+	}
+	rc = qemu_router_start_as(f->vm, QEMU_SMCROUTED, text, NULL, 15000, err,
+				  errlen);
+	free(text);
+	return rc;
+}
+
+static void qfx_up(struct qfx *f, const char *append, const char *conf,
+		   unsigned int features)
 {
 	char err[4096];
 	const char *why;
@@ -56,6 +93,11 @@ static void qfx_up(struct qfx *f, const char *append, const char *conf)
 
 	memset(f, 0, sizeof(*f));
 	f->profile = profile_env();
+	why = router_env(f, features);
+	if (why) {
+		snprintf(f->skip, sizeof(f->skip), "%s", why);
+		return;
+	}
 	if (geteuid() != 0) {
 		snprintf(f->skip, sizeof(f->skip), "needs root (taps, netns)");
 		return;
@@ -93,13 +135,12 @@ static void qfx_up(struct qfx *f, const char *append, const char *conf)
 	{
 		uint64_t t0 = mono_ns();
 
-		if (qemu_router_start(f->vm, conf, NULL, 15000, err,
-				      sizeof(err)) < 0) {
+		if (router_up(f, conf, err, sizeof(err)) < 0) {
 			print_message("# %s\n", err);
 			return;
 		}
-		INFO("mcrouted up in the guest in %.2f s; boot to router-ready %.2f s\n",
-		     (mono_ns() - t0) / 1e9,
+		INFO("%s up in the guest in %.2f s; boot to router-ready %.2f s\n",
+		     router_kind_name(f->kind), (mono_ns() - t0) / 1e9,
 		     (mono_ns() - t0 + f->vm->boot_ns) / 1e9);
 		/* counted traffic waits for the guest's netfilter modules */
 		t0 = mono_ns();
@@ -184,7 +225,7 @@ static int setup_pi(void **state)
 {
 	static struct qfx f;
 
-	qfx_up(&f, NULL, conf_pi);
+	qfx_up(&f, NULL, conf_pi, RF_STATIC | RF_MGROUP);
 	*state = &f;
 	return 0;
 }
@@ -445,7 +486,7 @@ static int setup_noipv6(void **state)
 {
 	static struct qfx f;
 
-	qfx_up(&f, "ipv6.disable=1", conf_pi);
+	qfx_up(&f, "ipv6.disable=1", conf_pi, RF_STATIC | RF_NO_IPV6_SURVIVAL);
 	*state = &f;
 	return 0;
 }
@@ -522,6 +563,13 @@ static int setup_sd(void **state)
 
 	memset(&f, 0, sizeof(f));
 	*state = &f;
+	if (router_kind_from_env() != ROUTER_MCROUTED) {
+		/* the same SD card path for any router: tested once */
+		snprintf(f.skip, sizeof(f.skip),
+			 "mclab qemu up runs mcrouted, not ROUTER=%s",
+			 getenv("ROUTER"));
+		return 0;
+	}
 	if (geteuid() != 0) {
 		snprintf(f.skip, sizeof(f.skip), "needs root");
 		return 0;

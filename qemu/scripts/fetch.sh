@@ -11,10 +11,12 @@ debs=$cache/debs
 # The kernel is whatever linux-image-arm64 points at today; it is resolved
 # once and remembered in debs/kernel-package.  conntrack: the harness
 # flushes the guest's table with it (its libraries are iptables' too).
+# smcroute (ROUTER=smcroute in the guest) needs libsystemd0 and its
+# libraries: libgcrypt20, libgpg-error0, liblz4-1, liblzma5, libzstd1.
 PKGS="busybox-static iptables libip4tc2 libip6tc2 libxtables12 libmnl0 \
 libnetfilter-conntrack3 libnfnetlink0 libnftnl11 libmnl-dev \
 libnetfilter-conntrack-dev libnfnetlink-dev libcap-dev libcap2 smcroute \
-conntrack"
+conntrack libsystemd0 libgcrypt20 libgpg-error0 liblz4-1 liblzma5 libzstd1"
 stamp=$debs/.stamp-$(echo "$PKGS" | md5sum | cut -c1-8)
 [ -e "$stamp" ] && exit 0
 

@@ -60,8 +60,10 @@ cp -L "$cross/ld-linux-aarch64.so.1" "$r/lib/ld-linux-aarch64.so.1"
 copy_elf "$mcrouted" "$r/usr/sbin/mcrouted"
 copy_elf "$mcroutectl" "$r/usr/sbin/mcroutectl"
 cp "$mcagent" "$r/sbin/mcagent"
-# (Debian's smcroute is downloaded but not included: smcrouted needs
-# libsystemd and its six libraries; add them to fetch.sh to include it.)
+# Debian's smcroute, for ROUTER=smcroute in the guest (libsystemd and its
+# libraries come along: +1.9 MB)
+copy_elf "$root/usr/sbin/smcrouted" "$r/usr/sbin/smcrouted"
+copy_elf "$root/usr/sbin/smcroutectl" "$r/usr/sbin/smcroutectl"
 # conntrack (the harness's nf_ct_flush() for a VM router node)
 copy_elf "$root/usr/sbin/conntrack" "$r/usr/sbin/conntrack"
 # iptables (legacy: x_tables modules, no nftables needed)
