@@ -152,7 +152,8 @@ void bench_sources(unsigned int start_us, unsigned int gap_us)
 	for (int rep = 0; rep < reps; rep++) {
 		for (int i = 0; i < 2; i++) {
 			enum router_kind k = order(rep, i, ROUTER_SMCROUTE);
-			unsigned long ovfl, lost = 0, lost1 = 0, never = 0;
+			unsigned long ovfl, lost = 0, lost1 = 0, never = 0,
+					    lost_unres = 0;
 			double *lat = calloc(NSRC, sizeof(double)), cpu0;
 			uint64_t(*first)[2] = calloc(NSRC, sizeof(*first));
 			uint8_t(*got)[SRC_PKTS] = calloc(NSRC, sizeof(*got));
@@ -186,8 +187,15 @@ void bench_sources(unsigned int start_us, unsigned int gap_us)
 			for (int s = 0; s < NSRC; s++) {
 				int l = 0;
 
-				for (int q = 0; q < SRC_PKTS; q++)
+				for (int q = 0; q < SRC_PKTS; q++) {
 					l += !got[s][q];
+					/* sent before the source's first
+					 * arrival: it waited on the
+					 * unresolved entry (4 packets) */
+					lost_unres += !got[s][q] &&
+						      first[s][0] &&
+						      tx[s][q] < first[s][0];
+				}
 				lost += (unsigned long)l;
 				lost1 += !got[s][0];
 				if (!first[s][0]) {
@@ -206,6 +214,10 @@ void bench_sources(unsigned int start_us, unsigned int gap_us)
 			    pct(lat, nlat, 0.99));
 			row("sources", param, "lost_pkts", k, rep,
 			    (double)lost);
+			row("sources", param, "lost_unres", k, rep,
+			    (double)lost_unres);
+			row("sources", param, "lat_max_ms", k, rep,
+			    nlat ? lat[nlat - 1] : NAN);
 			row("sources", param, "first_lost", k, rep,
 			    (double)lost1);
 			row("sources", param, "never_fwd", k, rep,
