@@ -127,6 +127,6 @@ void bench_igmp(bool fast);
 void bench_churn(unsigned int secs, unsigned int rate);
 void bench_idle(unsigned int secs);
 void bench_harness(int runs);
-void bench_qemu(int runs);
+void bench_qemu(int runs, const char *only);
 
 #endif

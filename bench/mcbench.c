@@ -14,7 +14,7 @@
  *                  CPU, RSS, forwarding state afterwards
  *     idle SECS    CPU and wake-ups of an idle daemon with 10k routes
  *     harness N    pi-router lab up and down
- *     qemu N       image rebuild, boot to ready (virt, raspi3b)
+ *     qemu N [P]   image rebuild, boot to ready (virt, raspi3b); P: only that
  *
  * The MFC is watched through rtnetlink (RTNLGRP_IPV4_MROUTE: the kernel
  * announces every MFC add and delete), so no /proc polling competes with
@@ -40,7 +40,7 @@ static void usage(void)
 	fputs("usage: mcbench [-r REPS] [-o CSV] BENCH [ARG]...\n"
 	      "  load N | change | reload | sources [START_US [GAP_US]] |\n"
 	      "  igmp | churn SECS [RATE] | idle SECS | harness RUNS |\n"
-	      "  qemu RUNS\n",
+	      "  qemu RUNS [image|virt|raspi3b]\n",
 	      stderr);
 	exit(64);
 }
@@ -111,8 +111,14 @@ int main(int argc, char **argv)
 			bench_idle((unsigned int)atoi(arg));
 			i++;
 		} else if (!strcmp(b, "qemu") && num) {
-			bench_qemu(atoi(arg));
+			const char *only = NULL;
+
 			i++;
+			if (i + 1 < argc && (!strcmp(argv[i + 1], "image") ||
+					     !strcmp(argv[i + 1], "virt") ||
+					     !strcmp(argv[i + 1], "raspi3b")))
+				only = argv[++i];
+			bench_qemu(atoi(arg), only);
 		} else if (!strcmp(b, "harness") && num) {
 			bench_harness(atoi(arg));
 			i++;

@@ -88,9 +88,12 @@ static void bench_boot(enum qemu_profile p, int runs)
 	}
 }
 
-void bench_qemu(int runs)
+void bench_qemu(int runs, const char *only)
 {
-	bench_rebuild(runs);
-	bench_boot(QEMU_VIRT, runs);
-	bench_boot(QEMU_RASPI3B, runs);
+	if (!only || !strcmp(only, "image"))
+		bench_rebuild(runs);
+	if (!only || !strcmp(only, "virt"))
+		bench_boot(QEMU_VIRT, runs);
+	if (!only || !strcmp(only, "raspi3b"))
+		bench_boot(QEMU_RASPI3B, runs);
 }
