@@ -106,10 +106,14 @@ static bool wait_pkts(struct fx *f, const char *src, const char *grp,
 	return wait_until(have_pkts, &w, timeout_ms, 5);
 }
 
-/* iif, oifs:ttl and counters of one (S,G) after sending N datagrams. */
+/*
+ * iif, oifs:ttl and counters of one (S,G) after sending N datagrams
+ * (N + 1 when PRIME: one datagram first, the rest once the entry is in).
+ */
 static void check_mfc(struct fx *f, const char *src, const char *grp,
-		      unsigned int iplen)
+		      unsigned int iplen, bool prime)
 {
+	const long long n = N + (prime ? 1 : 0);
 	int family = strchr(grp, ':') ? AF_INET6 : AF_INET;
 	struct mr_vif *v = NULL;
 	struct mr_mfc *m = NULL;
@@ -117,10 +121,15 @@ static void check_mfc(struct fx *f, const char *src, const char *grp,
 	const struct mr_vif *wlan0, *usb0;
 	int nv, nm;
 
+	if (prime) {
+		assert_int_equal(send_udp(f, "snd", "eth0", src, grp, 10, 1, 1),
+				 1);
+		assert_true(wait_mfc(f, src, grp, T_FLOW));
+	}
 	assert_int_equal(send_udp(f, "snd", "eth0", src, grp, 10, N, 1), N);
 	assert_true(wait_mfc(f, src, grp, T_FLOW));
 	/* A slow router (the emulated Pi) may still be forwarding. */
-	assert_true(wait_pkts(f, src, grp, N, T_FLOW));
+	assert_true(wait_pkts(f, src, grp, n, T_FLOW));
 	nv = proc_read_mr_vif(f->r.node, family, &v);
 	wlan0 = mr_vif_by_name(v, nv, "wlan0");
 	usb0 = mr_vif_by_name(v, nv, "usb0");
@@ -137,12 +146,12 @@ static void check_mfc(struct fx *f, const char *src, const char *grp,
 	assert_int_equal(e->noifs, 1);
 	assert_int_equal(mr_mfc_oif_ttl(e, usb0->vif), 1);
 	assert_int_equal(mr_mfc_oif_ttl(e, wlan0->vif), -1);
-	assert_int_equal(e->pkts, N);
-	assert_int_equal(e->bytes, (uint64_t)N * iplen);
+	assert_int_equal(e->pkts, n);
+	assert_int_equal(e->bytes, (uint64_t)n * iplen);
 	assert_int_equal(e->wrong_if, 0);
 	/* ip_mr_vif counts the same packets in on wlan0, out on usb0. */
-	assert_true(wlan0->pkts_in >= N);
-	assert_true(usb0->pkts_out >= N);
+	assert_true(wlan0->pkts_in >= (uint64_t)n);
+	assert_true(usb0->pkts_out >= (uint64_t)n);
 	free(v);
 	free(m);
 }
@@ -152,7 +161,7 @@ static void test_mfc_sg(void **state)
 	struct fx *f = *state;
 
 	FX_CHECK(f);
-	check_mfc(f, "192.0.2.2", "225.1.2.4", 20 + 8 + PAYLOAD);
+	check_mfc(f, "192.0.2.2", "225.1.2.4", 20 + 8 + PAYLOAD, false);
 }
 
 static void test_mfc_star_g(void **state)
@@ -160,8 +169,13 @@ static void test_mfc_star_g(void **state)
 	struct fx *f = *state;
 
 	FX_CHECK(f);
-	/* The kernel counts the queued first packets when it resolves. */
-	check_mfc(f, "192.0.2.2", "225.1.2.3", 20 + 8 + PAYLOAD);
+	/*
+	 * The kernel counts the packets it queued while unresolved when it
+	 * resolves, but queues only 4: a router slower than 4 ms from
+	 * upcall to install (the emulated Pi is) loses the 5th on.  The
+	 * first datagram goes alone, then the count is exact.
+	 */
+	check_mfc(f, "192.0.2.2", "225.1.2.3", 20 + 8 + PAYLOAD, true);
 }
 
 static void test_mfc_sg_v6(void **state)
@@ -171,7 +185,7 @@ static void test_mfc_sg_v6(void **state)
 	FX_CHECK(f);
 	FX_NEED(f, RF_IPV6);
 	/* ip6_mr_cache counts whole packets, IPv6 header included. */
-	check_mfc(f, "2001:db8:1::2", "ff0e::1:4", 40 + 8 + PAYLOAD);
+	check_mfc(f, "2001:db8:1::2", "ff0e::1:4", 40 + 8 + PAYLOAD, false);
 }
 
 static bool stopped_clean(void *arg)
