@@ -54,6 +54,19 @@ static void bench_rebuild(int runs)
 		say("  could not remove %s\n", tmp);
 }
 
+/* The guest's own boot stages (/init's /run/boot.times), on one line. */
+static void boot_stages(struct qemu_vm *vm)
+{
+	char *out = NULL;
+
+	if (qemu_exec(vm, 3000, &out,
+		      "{ cat /run/boot.times; read -r u _ </proc/uptime; "
+		      "echo \"$u now\"; } | tr '\\n' ' '") == 0 &&
+	    out)
+		say("  stages (guest uptime): %s\n", out);
+	free(out);
+}
+
 static void bench_boot(enum qemu_profile p, int runs)
 {
 	const char *why = qemu_available(p);
@@ -83,6 +96,7 @@ static void bench_boot(enum qemu_profile p, int runs)
 		    vm->guest_uptime);
 		row("qemu", name, "ready_s", ROUTER_MCROUTED, i,
 		    (double)(vm->boot_ns + (mono_ns() - t0)) / 1e9);
+		boot_stages(vm);
 		qemu_halt(vm);
 		lab_down(lab);
 	}

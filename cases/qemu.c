@@ -529,6 +529,7 @@ struct sdfx {
 	char skip[1024];
 	char mclab[512];
 	char image[512];
+	char rootfs[512];
 	char id[64];
 	pid_t keeper;
 };
@@ -584,16 +585,22 @@ static int setup_sd(void **state)
 		return 0;
 	}
 	dir = qemu_image_dir();
-	/* build the SD card from the image (qemu/Makefile's sdcard target) */
+	/*
+	 * build the SD card and the root file system image from the image
+	 * (qemu/Makefile's sdcard and rootfs targets)
+	 */
 	t0 = mono_ns();
-	snprintf(cmd, sizeof(cmd), "make -s -C '%s/..' sdcard 2>&1", dir);
+	snprintf(cmd, sizeof(cmd), "make -s -C '%s/..' sdcard rootfs 2>&1",
+		 dir);
 	if (run_cmd(cmd, out, sizeof(out)) != 0) {
-		snprintf(f.skip, sizeof(f.skip), "make sdcard failed: %.900s",
-			 out);
+		snprintf(f.skip, sizeof(f.skip),
+			 "make sdcard rootfs failed: %.900s", out);
 		return 0;
 	}
 	snprintf(f.image, sizeof(f.image), "%s/sdcard.img", dir);
-	INFO("sdcard.img built in %.1f s\n", (mono_ns() - t0) / 1e9);
+	snprintf(f.rootfs, sizeof(f.rootfs), "%s/rootfs.ext4", dir);
+	INFO("sdcard.img and rootfs.ext4 built in %.1f s\n",
+	     (mono_ns() - t0) / 1e9);
 	return 0;
 }
 
@@ -616,9 +623,15 @@ static int teardown_sd(void **state)
 	return 0;
 }
 
-static void test_sdcard_up(void **state)
+/*
+ * mclab qemu up with a user's image (OPT FILE, and more kernel command
+ * line words APPEND or NULL): the guest's console says CONSOLE (unless
+ * NULL), the router forwards the field report's flow, mclab qemu down
+ * ends it, and FILE is unchanged.
+ */
+static void up_and_forward(struct sdfx *f, const char *opt, const char *file,
+			   const char *append, const char *console)
 {
-	struct sdfx *f = *state;
 	char cmd[2048], out[8192], err[512], *p;
 	struct topo *t;
 	struct lab *lab;
@@ -628,25 +641,38 @@ static void test_sdcard_up(void **state)
 	bool ok;
 	uint64_t t0;
 
-	if (f->skip[0]) {
-		print_message("# SKIP reason: %s\n", f->skip);
-		skip();
-	}
 	{
 		/* the user's image must not change: compare before and after */
-		snprintf(cmd, sizeof(cmd), "md5sum < '%s'", f->image);
+		snprintf(cmd, sizeof(cmd), "md5sum < '%s'", file);
 		assert_int_equal(run_cmd(cmd, out, sizeof(out)), 0);
 	}
 	snprintf(err, sizeof(err), "%.40s", out);
 	t0 = mono_ns();
 	snprintf(cmd, sizeof(cmd),
-		 "'%s' qemu up --profile %s --image '%s' 2>&1", f->mclab,
-		 qemu_profile_name(profile_env()), f->image);
+		 "'%s' qemu up --profile %s %s '%s'%s%s%s 2>&1", f->mclab,
+		 qemu_profile_name(profile_env()), opt, file,
+		 append ? " --append '" : "", append ? append : "",
+		 append ? "'" : "");
 	rc = run_cmd(cmd, out, sizeof(out));
 	print_message("# %s\n# %s", cmd, out);
 	assert_int_equal(rc, 0);
-	INFO("mclab qemu up --image: router-ready in %.2f s\n",
+	INFO("mclab qemu up %s: router-ready in %.2f s\n", opt,
 	     (mono_ns() - t0) / 1e9);
+	if (console) {
+		/* what /init said on the console: where / came from */
+		char path[512] = "", *text;
+
+		p = strstr(out, "console log ");
+		assert_non_null(p);
+		sscanf(p + 12, "%511s", path);
+		text = mclab_read_file(path);
+		assert_non_null(text);
+		if (!strstr(text, console))
+			print_message("# %s has no \"%s\":\n%s\n", path,
+				      console, text);
+		assert_non_null(strstr(text, console));
+		free(text);
+	}
 	p = strstr(out, "lab mcl-");
 	assert_non_null(p);
 	sscanf(p + 4, "%63s", f->id);
@@ -714,10 +740,40 @@ static void test_sdcard_up(void **state)
 	f->id[0] = '\0';
 	lab_untrack_pid(f->keeper);
 	f->keeper = 0;
-	snprintf(cmd, sizeof(cmd), "md5sum < '%s'", f->image);
+	snprintf(cmd, sizeof(cmd), "md5sum < '%s'", file);
 	assert_int_equal(run_cmd(cmd, out, sizeof(out)), 0);
 	assert_memory_equal(err, out, 32);
 	assert_true(ok);
+}
+
+static void test_sdcard_up(void **state)
+{
+	struct sdfx *f = *state;
+
+	if (f->skip[0]) {
+		print_message("# SKIP reason: %s\n", f->skip);
+		skip();
+	}
+	up_and_forward(f, "--image", f->image, NULL, NULL);
+}
+
+/*
+ * A root file system image: our kernel and initramfs mount it and hand
+ * over to its init.  rootfs.ext4 holds the image's own tree, so its
+ * /init (mclab.init) starts the agent and says which device / is on.
+ */
+static void test_rootfs_up(void **state)
+{
+	struct sdfx *f = *state;
+
+	if (f->skip[0]) {
+		print_message("# SKIP reason: %s\n", f->skip);
+		skip();
+	}
+	up_and_forward(f, "--rootfs", f->rootfs, "mclab.init=/init",
+		       profile_env() == QEMU_RASPI3B ?
+			       "root /dev/mmcblk0 (ext4)" :
+			       "root /dev/vda (ext4)");
 }
 
 int main(void)
@@ -735,6 +791,7 @@ int main(void)
 	};
 	const struct CMUnitTest sd[] = {
 		cmocka_unit_test(test_sdcard_up),
+		cmocka_unit_test(test_rootfs_up),
 	};
 	int rc = 0;
 

@@ -40,7 +40,8 @@ int mclab_cmd_kconfig(int argc, char **argv);
 
 static const char qemu_usage[] =
 	"usage: mclab qemu up [--profile virt|raspi3b] [--topo TOPO] [--node NODE]\n"
-	"                     [--image sdcard.img | --kernel K [--dtb D] [--initrd I]]\n"
+	"                     [--image sdcard.img | --rootfs rootfs.ext4 |\n"
+	"                      --kernel K [--dtb D] [--initrd I]]\n"
 	"                     [--config FILE | --no-router] [--append ARGS]\n"
 	"                     [--login PROMPT]\n"
 	"       mclab qemu console      the guest's serial console (Ctrl-] quits)\n"
@@ -51,9 +52,13 @@ static const char qemu_usage[] =
 	"links, configures the node's addresses in the guest and starts mcrouted\n"
 	"with FILE (default: the field report's smcroute.conf).  --image boots a\n"
 	"Buildroot-style SD card image (kernel, DTB, initramfs and cmdline.txt\n"
-	"from its boot partition; the image is never written: -snapshot).  An\n"
-	"image without our agent is ready at its login prompt (--login, default\n"
-	"\"login:\").\n";
+	"from its boot partition; the image is never written: -snapshot).\n"
+	"--rootfs boots our kernel and initramfs, which load the board's\n"
+	"drivers and netfilter, rename the NICs, then mount the root file\n"
+	"system image (ext2/3/4, e.g. Buildroot's rootfs.ext4; -snapshot) and\n"
+	"hand over to its /sbin/init (--append mclab.init=PATH for another).\n"
+	"An image without our agent is ready at its login prompt (--login,\n"
+	"default \"login:\").\n";
 
 static const char default_conf[] =
 	"# the field report's /etc/smcroute.conf\n"
@@ -169,6 +174,7 @@ static int qemu_up(int argc, char **argv)
 		{ "topo", required_argument, NULL, 't' },
 		{ "node", required_argument, NULL, 'N' },
 		{ "image", required_argument, NULL, 'i' },
+		{ "rootfs", required_argument, NULL, 'R' },
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "dtb", required_argument, NULL, 'd' },
 		{ "initrd", required_argument, NULL, 'r' },
@@ -181,14 +187,14 @@ static int qemu_up(int argc, char **argv)
 	};
 	struct qemu_opts o = { .profile = QEMU_VIRT, .timeout_ms = 60000 };
 	const char *topo_arg = "pi-router", *config = NULL;
-	char err[8192], topo_path[PATH_MAX], image[PATH_MAX];
+	char err[8192], topo_path[PATH_MAX], image[PATH_MAX], rootfs[PATH_MAX];
 	char *conf_text = NULL;
 	bool router = true;
 	int c, p[2];
 	pid_t pid;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:t:N:i:k:d:r:c:na:l:h", opts,
+	while ((c = getopt_long(argc, argv, "p:t:N:i:R:k:d:r:c:na:l:h", opts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'p':
@@ -207,12 +213,17 @@ static int qemu_up(int argc, char **argv)
 			o.node = optarg;
 			break;
 		case 'i':
-			if (!realpath(optarg, image)) {
+		case 'R':
+			/* a user's image: its absolute path, for qemu */
+			if (!realpath(optarg, c == 'i' ? image : rootfs)) {
 				fprintf(stderr, "mclab: %s: %s\n", optarg,
 					strerror(errno));
 				return 1;
 			}
-			o.image = image;
+			if (c == 'i')
+				o.image = image;
+			else
+				o.rootfs = rootfs;
 			break;
 		case 'k':
 			o.kernel = optarg;
@@ -240,7 +251,11 @@ static int qemu_up(int argc, char **argv)
 			return c == 'h' ? 0 : 2;
 		}
 	}
-	if (o.image && !o.login_prompt)
+	if (o.image && o.rootfs) {
+		fprintf(stderr, "mclab: --image or --rootfs, not both\n");
+		return 2;
+	}
+	if ((o.image || o.rootfs) && !o.login_prompt)
 		o.login_prompt = "login:"; /* or the agent, whichever first */
 	if (!o.image && !o.kernel) {
 		const char *why = qemu_available(o.profile);

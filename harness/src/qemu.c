@@ -632,6 +632,9 @@ static void sweep_run_dirs(void)
 		snprintf(path, sizeof(path), "/run/mclab/%s/console.sock",
 			 de->d_name);
 		unlink(path);
+		snprintf(path, sizeof(path), "/run/mclab/%s/sd.img",
+			 de->d_name);
+		unlink(path);
 		snprintf(path, sizeof(path), "/run/mclab/%s", de->d_name);
 		rmdir(path);
 	}
@@ -648,6 +651,50 @@ static void sweep_run_dirs(void)
 	"console=ttyAMA0 quiet cryptomgr.notests "                 \
 	"initcall_blacklist=crypto_kdf108_init,init_kprobe_trace," \
 	"load_system_certificate_list"
+
+/*
+ * The disk for qemu's SD card model, which takes only sizes that are a
+ * power of two: DISK itself when it is one, else a sparse copy padded up
+ * (vm->image_copy, in the VM's run folder; the user's file is never
+ * written either way).  The path to use, or NULL with err.
+ */
+static const char *sd_disk(struct qemu_vm *vm, const char *disk, char *err,
+			   size_t errlen)
+{
+	struct stat st;
+	unsigned long long size = 1;
+	char len[32];
+
+	errno = 0;
+	if (stat(disk, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: %s", disk,
+			 errno ? strerror(errno) : "not a file");
+		return NULL;
+	}
+	while (size < (unsigned long long)st.st_size)
+		size <<= 1;
+	if (size == (unsigned long long)st.st_size)
+		return disk;
+	snprintf(vm->image_copy, sizeof(vm->image_copy), "%s/sd.img",
+		 vm->run_dir);
+	snprintf(len, sizeof(len), "%llu", size);
+	{
+		const char *cp[] = { "cp", "--sparse=always", disk,
+				     vm->image_copy, NULL };
+		const char *tr[] = { "truncate", "-s", len, vm->image_copy,
+				     NULL };
+
+		if (run_host(cp, NULL) != 0 || run_host(tr, NULL) != 0) {
+			snprintf(err, errlen,
+				 "cannot pad a copy of %s to %s bytes in %s",
+				 disk, len, vm->run_dir);
+			unlink(vm->image_copy);
+			vm->image_copy[0] = '\0';
+			return NULL;
+		}
+	}
+	return vm->image_copy;
+}
 
 /* Bridge the node's veth end IF with tap TAP inside the node. */
 static int wire_if(struct node *n, int i, const char *ifname, const char *tap)
@@ -848,12 +895,17 @@ struct qemu_vm *qemu_boot(const struct qemu_opts *o, char *err, size_t errlen)
 			argv[a++] = "chardev:agent";
 		}
 	}
-	if (o->image) {
+	if (o->image || o->rootfs) {
+		const char *disk = o->image ? o->image : o->rootfs;
+
+		if (o->profile == QEMU_RASPI3B &&
+		    !(disk = sd_disk(vm, disk, err, errlen)))
+			goto fail;
 		snprintf(drive, sizeof(drive),
 			 o->profile == QEMU_RASPI3B ?
 				 "if=sd,format=raw,snapshot=on,file=%s" :
 				 "if=virtio,format=raw,snapshot=on,file=%s",
-			 o->image);
+			 disk);
 		argv[a++] = "-drive";
 		argv[a++] = drive;
 	}
@@ -879,6 +931,12 @@ struct qemu_vm *qemu_boot(const struct qemu_opts *o, char *err, size_t errlen)
 		if (o->profile == QEMU_RASPI3B && l < sizeof(append))
 			l += (size_t)snprintf(append + l, sizeof(append) - l,
 					      " mclab.agent=/dev/ttyS1");
+		if (o->rootfs && !o->image && l < sizeof(append))
+			l += (size_t)snprintf(append + l, sizeof(append) - l,
+					      " mclab.root=%s",
+					      o->profile == QEMU_RASPI3B ?
+						      "/dev/mmcblk0" :
+						      "/dev/vda");
 		for (i = 0; i < vm->nnics && l < sizeof(append); i++)
 			l += (size_t)snprintf(
 				append + l, sizeof(append) - l,
@@ -1060,6 +1118,8 @@ void qemu_halt(struct qemu_vm *vm)
 		snprintf(p, sizeof(p), "%s/agent.sock", vm->run_dir);
 		unlink(p);
 		unlink(vm->console_sock);
+		if (vm->image_copy[0])
+			unlink(vm->image_copy);
 		rmdir(vm->run_dir);
 	}
 	free(vm->rx);

@@ -59,6 +59,13 @@ struct qemu_opts {
 	 * image itself is used through a copy, never modified.
 	 */
 	const char *image;
+	/*
+	 * A root file system image (ext2/3/4, e.g. Buildroot's rootfs.ext4),
+	 * used with -snapshot: our kernel and initramfs load the board's
+	 * drivers and netfilter, rename the NICs, mount it and hand over to
+	 * its init (mclab.init=PATH in append; default /sbin/init).
+	 */
+	const char *rootfs;
 	const char *append; /* more kernel command line words, or NULL */
 	struct lab *lab; /* NULL: no NICs */
 	const char *node; /* the node the VM replaces; NULL: lab's router */
@@ -81,7 +88,7 @@ struct qemu_vm {
 	char log_dir[512]; /* console.log, qemu.log */
 	char console_log[600];
 	char console_sock[160];
-	char image_copy[600]; /* the SD card copy, "" when none */
+	char image_copy[200]; /* the SD card copy, "" when none */
 	char release[96]; /* guest uname -r, from the READY frame */
 	uint64_t boot_ns; /* qemu start to ready */
 	double guest_uptime; /* the guest's /proc/uptime at ready */

@@ -140,6 +140,10 @@ add_mods modules.nf xt_HL iptable_mangle ip6table_mangle iptable_nat \
 	ip6table_nat xt_MASQUERADE iptable_filter ip6table_filter \
 	nf_conntrack_netlink xt_conntrack xt_pkttype xt_addrtype xt_comment \
 	xt_mark
+# block devices and ext4 for mclab.root (mclab qemu up --rootfs): virtio
+# disks on virt, the SD card (sdhci-iproc, or the bcm2835 sdhost) on the Pi
+# (after the others: their lists stay as they were)
+add_mods modules.blk virtio_blk ext4 sdhci_iproc bcm2835
 cp "$root/lib/modules/$kver"/modules.order "$root/lib/modules/$kver"/modules.builtin* "$r/lib/modules/$kver/"
 depmod -b "$r" "$kver"
 

@@ -33,9 +33,8 @@ mcopy -i "$tmp/boot.vfat" "$out/Image" "$out/initramfs.cpio" \
 mcopy -i "$tmp/boot.vfat" "$out/config" ::kernel.config
 
 # the root partition
-root_mb=$(( $(du -sm "$out/rootfs" | cut -f1) * 3 / 2 + 16 ))
-mke2fs -q -t ext4 -L rootfs -d "$out/rootfs" -E root_owner=0:0 \
-	"$tmp/rootfs.ext4" "${root_mb}M" >/dev/null
+"$(dirname "$0")/mkrootfs.sh" "$out/rootfs" "$tmp/rootfs.ext4"
+root_mb=$(( $(stat -c %s "$tmp/rootfs.ext4") / 1048576 ))
 
 # the disk: 1 MiB gap, boot, root, rounded up to a power of two
 need=$((1 + boot_mb + root_mb))
