@@ -256,6 +256,63 @@ static void test_threshold(void **state)
 	fx_restart(f, conf_pi, NULL);
 }
 
+/*
+ * A source that moves to another port (the kernel's WRONGVIF upcall): with
+ * (*,G) rules in both directions, 192.0.2.2's entry is learned on wlan0;
+ * then the same address sends from behind usb0 (rcv; snd goes quiet).  The kernel drops those
+ * datagrams (wrong interface) and, the entry having usb0 as an outbound
+ * interface, reports it; the router moves the learned entry to usb0, and
+ * the flow crosses to wlan0's side.
+ */
+static void test_source_moves(void **state)
+{
+	struct fx *f = *state;
+	static const char conf[] =
+		"mroute from wlan0 group 225.1.9.9 to usb0\n"
+		"mroute from usb0 group 225.1.9.9 to wlan0\n";
+	const char *src = "192.0.2.2", *grp = "225.1.9.9";
+	struct pkt_match pm = { .dst = "225.1.9.9", .has_stream = true };
+	struct cap *c;
+	bool moved = false, ok = false;
+
+	FX_CHECK(f);
+	FX_NEED(f, RF_SOURCE_MOVE);
+	fx_restart(f, conf, NULL);
+	/* learned on wlan0: forwarded to usb0 */
+	send_udp(f, "snd", "eth0", src, grp, 64, 1, 700);
+	assert_true(wait_route(f, src, grp, true, T_FLOW));
+	/* the source moves: its address now lives behind usb0 */
+	node_must(fx_node(f, "rcv"), "ip addr add %s/32 dev eth0", src);
+	node_must(f->r.node, "sysctl -qw net.ipv4.conf.all.rp_filter=0 "
+			     "net.ipv4.conf.usb0.rp_filter=0");
+	c = cap_start(fx_ns(f, "snd"), "eth0", "udp");
+	assert_non_null(c);
+	/*
+	 * Until the router has moved the entry the kernel drops the
+	 * datagrams (and reports at most one every 3 s): one at a time until
+	 * one comes out on wlan0.
+	 */
+	pm.stream = 701;
+	for (int i = 0; i < 40 && !moved; i++) {
+		send_udp(f, "rcv", "eth0", src, grp, 10, 1, 701);
+		moved = cap_wait(c, &pm, 1, 100);
+	}
+	if (moved) {
+		send_udp(f, "rcv", "eth0", src, grp, 10, 30, 702);
+		ok = expect_exact(c,
+				  &(struct pkt_match){ .dst = grp,
+						       .ttl = 9,
+						       .has_stream = true,
+						       .stream = 702 },
+				  30, "source-moved");
+	}
+	cap_free(c);
+	node_must(fx_node(f, "rcv"), "ip addr del %s/32 dev eth0", src);
+	fx_restart(f, conf_pi, NULL);
+	assert_true(moved);
+	assert_true(ok);
+}
+
 /* ---- several downstream interfaces ---------------------------------- */
 
 static const char conf_multi[] =
@@ -344,6 +401,7 @@ int main(void)
 		cmocka_unit_test(test_ping_ttl10_not_joined),
 		cmocka_unit_test(test_ping_ttl1),
 		cmocka_unit_test(test_threshold),
+		cmocka_unit_test(test_source_moves),
 	};
 	const struct CMUnitTest multi[] = {
 		cmocka_unit_test(test_no_leak_star_g),

@@ -63,7 +63,7 @@ unsigned int router_features(enum router_kind kind)
 		return RF_IPV4 | RF_IPV6 | RF_STATIC | RF_PREFIX | RF_MGROUP |
 		       RF_TTL_THRESHOLD | RF_CTL | RF_RELOAD | RF_RELOAD_DIFF |
 		       RF_CONNTRACK_FLUSH | RF_NO_IPV6_SURVIVAL | RF_HOTPLUG |
-		       RF_IGMP_PROXY;
+		       RF_IGMP_PROXY | RF_SOURCE_MOVE;
 	case ROUTER_SMCROUTE:
 		return RF_IPV4 | RF_IPV6 | RF_STATIC | RF_PREFIX | RF_MGROUP |
 		       RF_TTL_THRESHOLD | RF_CTL | RF_RELOAD;
@@ -93,6 +93,8 @@ static const struct {
 	  "no IPv4-only mode (it fails without kernel IPv6)" },
 	{ RF_HOTPLUG, "no interface hotplug" },
 	{ RF_IGMP_PROXY, "no IGMP proxy mode" },
+	{ RF_SOURCE_MOVE,
+	  "no move of a learned source to its new port (WRONGVIF)" },
 };
 
 const char *router_skip_reason(enum router_kind kind, unsigned int features)

@@ -44,6 +44,7 @@ enum router_feature {
 	RF_NO_IPV6_SURVIVAL = 1 << 10, /* keeps IPv4 when AF_INET6 fails */
 	RF_HOTPLUG = 1 << 11, /* interfaces appearing later get routes */
 	RF_IGMP_PROXY = 1 << 12, /* IGMP-driven forwarding */
+	RF_SOURCE_MOVE = 1 << 13, /* a learned source follows its new port */
 };
 
 struct router {
