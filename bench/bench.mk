@@ -1,5 +1,5 @@
 # bench/: mcrouted against smcrouted and igmpproxy, side by side (make bench).
-# Not part of make check: it takes ~15 minutes and wants a quiet machine.
+# Not part of make check: it takes ~25 minutes and wants a quiet machine.
 #
 #   make bench                        every benchmark, REPS=5
 #   make bench BENCH_ONLY="load 1000"  one benchmark (mcbench arguments)
