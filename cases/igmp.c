@@ -755,11 +755,12 @@ static void test_mldv1_host(void **state)
 	force_version(f, "rcv1", true, 0);
 }
 
-/* Raw packets from rcv1: each one a drop reason. */
-static void send_raw4(struct fx *f, const uint8_t *igmp, size_t len, int ttl,
-		      bool ra, const char *dst)
+/* A raw IGMP packet from NODE (address SRC) out of its eth0. */
+static void send_raw4_from(struct fx *f, const char *node, const char *src,
+			   const uint8_t *igmp, size_t len, int ttl, bool ra,
+			   const char *dst)
 {
-	int fd = netns_socket(fx_ns(f, "rcv1"), AF_INET, SOCK_RAW, IPPROTO_RAW);
+	int fd = netns_socket(fx_ns(f, node), AF_INET, SOCK_RAW, IPPROTO_RAW);
 	uint8_t pkt[256];
 	size_t ihl = ra ? 24 : 20;
 	struct sockaddr_in sin = { .sin_family = AF_INET };
@@ -773,7 +774,7 @@ static void send_raw4(struct fx *f, const uint8_t *igmp, size_t len, int ttl,
 	pkt[3] = (uint8_t)(ihl + len);
 	pkt[8] = (uint8_t)ttl;
 	pkt[9] = IPPROTO_IGMP;
-	inet_pton(AF_INET, "198.51.100.21", pkt + 12);
+	inet_pton(AF_INET, src, pkt + 12);
 	inet_pton(AF_INET, dst, pkt + 16);
 	if (ra) {
 		pkt[20] = 148;
@@ -784,6 +785,13 @@ static void send_raw4(struct fx *f, const uint8_t *igmp, size_t len, int ttl,
 	assert_true(sendto(fd, pkt, ihl + len, 0, (struct sockaddr *)&sin,
 			   sizeof(sin)) > 0);
 	close(fd);
+}
+
+/* Raw packets from rcv1: each one a drop reason. */
+static void send_raw4(struct fx *f, const uint8_t *igmp, size_t len, int ttl,
+		      bool ra, const char *dst)
+{
+	send_raw4_from(f, "rcv1", "198.51.100.21", igmp, len, ttl, ra, dst);
 }
 
 static uint16_t csum(const uint8_t *p, size_t n)
@@ -965,6 +973,122 @@ static void test_unwanted_cheap(void **state)
 	     w.n, u1 - u0, pk);
 	assert_true(u1 - u0 <= 1);
 	assert_true(pk >= 900);
+}
+
+/* An IS_IN record for gs_want.grp in a report from the router upstream. */
+struct gs_want {
+	const char *grp;
+};
+
+static bool is_in_record(const struct pkt_rec *r, void *arg)
+{
+	const struct gs_want *w = arg;
+	union pkt_ip g;
+	int fam;
+
+	memset(&g, 0, sizeof(g));
+	if (pkt_pton(w->grp, &fam, &g) < 0)
+		return false;
+	for (size_t i = 0; i < r->gm_nrec_kept && i < PKT_MAX_GREC; i++)
+		if (r->grec[i].type == 1 /* MODE_IS_INCLUDE */ &&
+		    !memcmp(&r->grec[i].group, &g, sizeof(g)))
+			return true;
+	return false;
+}
+
+/*
+ * An IGMPv3 group-and-source-specific query from upstream (snd1) for
+ * 232.1.2.8 with the sources SRCS (n of them), max response 0.1 s.
+ */
+static void gs_query4(struct fx *f, const char *const *srcs, size_t n)
+{
+	uint8_t q[12 + 4 * 4];
+	uint16_t c;
+
+	memset(q, 0, sizeof(q));
+	q[0] = 0x11;
+	q[1] = 1; /* 0.1 s */
+	inet_pton(AF_INET, "232.1.2.8", q + 4);
+	q[8] = 2; /* QRV */
+	q[9] = 125; /* QQIC */
+	q[11] = (uint8_t)n;
+	for (size_t i = 0; i < n; i++)
+		inet_pton(AF_INET, srcs[i], q + 12 + 4 * i);
+	c = csum(q, 12 + 4 * n);
+	q[2] = (uint8_t)(c >> 8);
+	q[3] = (uint8_t)c;
+	send_raw4_from(f, "snd1", "192.0.2.11", q, 12 + 4 * n, 1, true,
+		       "232.1.2.8");
+}
+
+/*
+ * RFC 3376 §5.2 upstream: the downstream wants INCLUDE {11, 12} of
+ * 232.1.2.8 (rcv1 one, rcv2 the other).  Asked about {11, 13}, the proxy
+ * answers IS_IN {11}: the asked sources it wants, not its whole state;
+ * asked about {13} alone, it says nothing.
+ */
+static void test_gs_query_upstream(void **state)
+{
+	struct fx *f = *state;
+	struct gs_want w = { "232.1.2.8" };
+	struct pkt_match m = { .gm_kind = PKT_GM_IGMP,
+			       .src = "192.0.2.1",
+			       .fn = is_in_record,
+			       .fn_arg = &w };
+	struct rx *r1, *r2;
+	struct cap *up;
+	long at;
+	bool ok;
+
+	FX_CHECK(f);
+	NEED_MCROUTED(f, "has no IGMPv3 source filtering (it proxies "
+			 "IGMPv2)");
+	up = cap_start(fx_ns(f, "snd1"), "eth0", "igmp");
+	assert_non_null(up);
+	r1 = join(f, "rcv1", "232.1.2.8", "192.0.2.11");
+	r2 = join(f, "rcv2", "232.1.2.8", "192.0.2.12");
+	/* the merged state reached upstream: both sources reported */
+	for (int i = 11; i <= 12; i++) {
+		char s[32];
+
+		snprintf(s, sizeof(s), "192.0.2.%d", i);
+		assert_true(
+			cap_wait(up,
+				 &(struct pkt_match){ .gm_kind = PKT_GM_IGMP,
+						      .src = "192.0.2.1",
+						      .gm_group = "232.1.2.8",
+						      .gm_source = s },
+				 1, T_FLOW));
+	}
+	assert_int_equal(cap_count(up, &m), 0);
+	gs_query4(f, (const char *const[]){ "192.0.2.11", "192.0.2.13" }, 2);
+	ok = cap_wait(up, &m, 1, T_FLOW);
+	at = cap_find(up, &m, 0);
+	if (ok && at >= 0) {
+		size_t n;
+		const struct pkt_rec *r = &cap_records(up, &n)[at];
+		const struct pkt_grec *g = NULL;
+		char a[64];
+
+		for (size_t i = 0; i < r->gm_nrec_kept; i++)
+			if (r->grec[i].type == 1)
+				g = &r->grec[i];
+		assert_non_null(g);
+		INFO("asked {192.0.2.11, 192.0.2.13}: IS_IN with %u source(s), "
+		     "first %s\n",
+		     g->nsrc, pkt_ntop(AF_INET, &g->src[0], a, sizeof(a)));
+		assert_int_equal(g->nsrc, 1);
+		assert_string_equal(a, "192.0.2.11");
+	}
+	if (!ok)
+		cap_report(up, "gs-query-answer");
+	assert_true(ok);
+	/* asked {13} only: no answer (0.1 s max response, then silence) */
+	gs_query4(f, (const char *const[]){ "192.0.2.13" }, 1);
+	assert_false(cap_wait(up, &m, 2, 100 + T_SILENCE));
+	rx_free(r1);
+	rx_free(r2);
+	cap_free(up);
 }
 
 static void test_show_groups(void **state)
@@ -1197,6 +1321,7 @@ int main(void)
 		cmocka_unit_test(test_mld),
 		cmocka_unit_test(test_mldv1_host),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_gs_query_upstream),
 		cmocka_unit_test(test_show_groups),
 		cmocka_unit_test(test_unwanted_cheap),
 	};

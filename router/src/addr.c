@@ -140,6 +140,14 @@ bool addr_equal(const struct inet_addr *a, const struct inet_addr *b)
 	return addr_cmp(a, b) == 0;
 }
 
+bool addr_in(const struct inet_addr *v, size_t n, const struct inet_addr *a)
+{
+	for (size_t i = 0; i < n; i++)
+		if (addr_equal(&v[i], a))
+			return true;
+	return false;
+}
+
 bool prefix_contains(const struct inet_prefix *p, const struct inet_addr *a)
 {
 	const uint8_t *x, *y;

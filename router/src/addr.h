@@ -47,6 +47,8 @@ static inline unsigned int addr_bits(sa_family_t family)
 bool addr_is_any(const struct inet_addr *a);
 bool addr_is_multicast(const struct inet_addr *a);
 bool addr_equal(const struct inet_addr *a, const struct inet_addr *b);
+/* Whether a is one of the n addresses in v. */
+bool addr_in(const struct inet_addr *v, size_t n, const struct inet_addr *a);
 int addr_cmp(const struct inet_addr *a, const struct inet_addr *b);
 bool prefix_contains(const struct inet_prefix *p, const struct inet_addr *a);
 /* Number of addresses in p, saturated at limit. */

@@ -318,15 +318,6 @@ static void src_arm_like(struct gm_group *g, struct gm_src *s,
 	timer_arm_at(g->gif->ts, &s->t, like->when);
 }
 
-static bool in_list(const struct inet_addr *v, size_t n,
-		    const struct inet_addr *a)
-{
-	for (size_t i = 0; i < n; i++)
-		if (addr_equal(&v[i], a))
-			return true;
-	return false;
-}
-
 bool gm_group_admits(const struct gm_group *g, const struct inet_addr *src)
 {
 	const struct gm_src *s = src_find(g, src);
@@ -562,14 +553,14 @@ static void apply(struct gm_group *g, enum gm_rec_type type,
 			}
 			if (type == GM_TO_IN) /* Send Q(G,A-B) */
 				for (s = g->srcs; s; s = s->next)
-					if (!in_list(b, n, &s->addr)) {
+					if (!addr_in(b, n, &s->addr)) {
 						q_source(g, s);
 						any_q = true;
 					}
 			break;
 		case GM_BLOCK: /* INCLUDE (A); Send Q(G,A*B) */
 			for (s = g->srcs; s; s = s->next)
-				if (in_list(b, n, &s->addr)) {
+				if (addr_in(b, n, &s->addr)) {
 					q_source(g, s);
 					any_q = true;
 				}
@@ -579,7 +570,7 @@ static void apply(struct gm_group *g, enum gm_rec_type type,
 			/* EXCLUDE (A*B, B-A); (B-A) = 0; Delete (A-B) */
 			for (s = g->srcs; s; s = nx) {
 				nx = s->next;
-				if (!in_list(b, n, &s->addr))
+				if (!addr_in(b, n, &s->addr))
 					src_del(g, s);
 			}
 			for (size_t i = 0; i < n; i++)
@@ -616,7 +607,7 @@ static void apply(struct gm_group *g, enum gm_rec_type type,
 				for (s = g->srcs; s && k < GM_MAX_SOURCES;
 				     s = s->next, k++)
 					if (had[k] &&
-					    !in_list(b, n, &s->addr)) {
+					    !addr_in(b, n, &s->addr)) {
 						q_source(g, s);
 						any_q = true;
 					}
@@ -656,7 +647,7 @@ static void apply(struct gm_group *g, enum gm_rec_type type,
 			 * Send Q(G,A-Y); Group Timer = GMI */
 			for (s = g->srcs; s; s = nx) {
 				nx = s->next;
-				if (!in_list(b, n, &s->addr))
+				if (!addr_in(b, n, &s->addr))
 					src_del(g, s);
 			}
 			for (size_t i = 0; i < n; i++) {

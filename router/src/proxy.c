@@ -111,12 +111,57 @@ static void report(struct proxy *px, struct proxy_group *pg, bool change)
 	}
 }
 
+static void resp_clear(struct proxy_group *pg)
+{
+	free(pg->resp_srcs);
+	pg->resp_srcs = NULL;
+	pg->n_resp_srcs = 0;
+	pg->resp_gs = false;
+}
+
 static void pg_free(struct proxy *px, struct proxy_group *pg)
 {
 	timer_cancel(px->ts, &pg->rexmit_t);
 	timer_cancel(px->ts, &pg->resp_t);
+	resp_clear(pg);
 	free(pg->srcs);
 	free(pg);
+}
+
+/*
+ * The answer to group-and-source-specific queries for the recorded
+ * sources B (RFC 3376 §5.2, RFC 3810 §6.2): IS_IN(A*B) in INCLUDE (A),
+ * IS_IN(B-A) in EXCLUDE (A); nothing when that is empty.
+ */
+static void report_gs(struct proxy *px, struct proxy_group *pg)
+{
+	struct inet_addr *out;
+	size_t n = 0;
+	uint8_t buf[4096];
+	struct inet_addr dst;
+
+	if (!member(pg) || !pg->n_resp_srcs)
+		return;
+	out = malloc(pg->n_resp_srcs * sizeof(*out));
+	if (!out)
+		return;
+	for (size_t i = 0; i < pg->n_resp_srcs; i++)
+		if (addr_in(pg->srcs, pg->n_srcs, &pg->resp_srcs[i]) !=
+		    pg->exclude)
+			out[n++] = pg->resp_srcs[i];
+	if (n) {
+		struct gm_rec_out r = { .type = GM_IS_IN,
+					.group = pg->grp,
+					.srcs = out,
+					.n_srcs = n };
+
+		gm_addr_v3_reports(px->proto, &dst);
+		do_send(px, &dst, buf,
+			gm_build_report3(px->proto, &r, 1, buf, sizeof(buf),
+					 NULL, NULL),
+			false);
+	}
+	free(out);
 }
 
 static void pg_del(struct proxy *px, struct proxy_group *pg)
@@ -152,7 +197,35 @@ static void on_resp(struct timer *t, void *arg)
 	struct proxy_group *pg = arg;
 
 	(void)t;
-	report(pg->px, pg, false);
+	/* an older version querier has no source-specific queries */
+	if (pg->resp_gs && proxy_version(pg->px) == top_version(pg->px))
+		report_gs(pg->px, pg);
+	else
+		report(pg->px, pg, false);
+	resp_clear(pg);
+}
+
+/*
+ * Record a group-and-source-specific query's sources for pg's pending
+ * answer (added to those of earlier such queries); 0, or -1 when out of
+ * memory (then the answer is the whole state).
+ */
+static int resp_add(struct proxy_group *pg, const struct gm_msg *m)
+{
+	struct inet_addr *v = realloc(
+		pg->resp_srcs, (pg->n_resp_srcs + m->n_srcs) * sizeof(*v));
+
+	if (!v)
+		return -1;
+	pg->resp_srcs = v;
+	for (size_t i = 0; i < m->n_srcs; i++) {
+		struct inet_addr a;
+
+		gm_src_at(m->proto, m->srcs, i, &a);
+		if (!addr_in(pg->resp_srcs, pg->n_resp_srcs, &a))
+			pg->resp_srcs[pg->n_resp_srcs++] = a;
+	}
+	return 0;
 }
 
 const struct proxy_group *proxy_group_find(const struct proxy *px,
@@ -262,6 +335,7 @@ void proxy_set(struct proxy *px, const struct inet_addr *grp, bool exclude,
 	pg->gone = !now_in;
 	/* RFC 3376 §5.1: at once, then robustness-1 more within the URI. */
 	timer_cancel(px->ts, &pg->resp_t);
+	resp_clear(pg);
 	report(px, pg, true);
 	pg->rexmit_left = rv(px) - 1;
 	if (pg->rexmit_left)
@@ -283,15 +357,26 @@ void proxy_query(struct proxy *px, const struct gm_msg *m)
 	else if (m->version < top_version(px))
 		arm(px, &px->older[1], ohpt);
 	for (struct proxy_group *pg = px->groups; pg; pg = pg->next) {
+		bool gs = !addr_is_any(&m->group) && m->n_srcs;
+		bool pending = timer_armed(&pg->resp_t);
 		uint64_t d;
 
 		if (!member(pg))
 			continue;
 		if (!addr_is_any(&m->group) && !addr_equal(&m->group, &pg->grp))
 			continue;
+		/*
+		 * RFC 3376 §5.2 (RFC 3810 §6.2): a general or group-specific
+		 * query, or one after such a pending answer, asks for the whole
+		 * state; source-specific ones add up their sources.
+		 */
+		if (gs && (!pending || pg->resp_gs) && !resp_add(pg, m))
+			pg->resp_gs = true;
+		else
+			resp_clear(pg);
 		d = rnd(px, max);
-		/* An earlier pending answer stands (RFC 3376 §5.2). */
-		if (timer_armed(&pg->resp_t) &&
+		/* An earlier pending answer stands. */
+		if (pending &&
 		    pg->resp_t.when <= px->ts->now() + d * 1000000ull)
 			continue;
 		arm(px, &pg->resp_t, d);

@@ -42,6 +42,14 @@ struct proxy_group {
 	unsigned int rexmit_left;
 	struct timer rexmit_t; /* state-change retransmissions */
 	struct timer resp_t; /* answer to a query */
+	/*
+	 * The pending answer is to group-and-source-specific queries only
+	 * (RFC 3376 §5.2, RFC 3810 §6.2): it reports these sources, not the
+	 * group's whole state.
+	 */
+	bool resp_gs;
+	struct inet_addr *resp_srcs;
+	size_t n_resp_srcs;
 	struct proxy *px;
 };
 

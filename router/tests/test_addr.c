@@ -204,6 +204,23 @@ static void test_contains(void **state)
 	assert_false(prefix_contains(&p, &a));
 }
 
+static void test_in(void **state)
+{
+	struct inet_addr v[3] = { A("192.0.2.1"), A("2001:db8::1"),
+				  A("192.0.2.3") };
+	struct inet_addr a;
+
+	(void)state;
+	a = A("192.0.2.3");
+	assert_true(addr_in(v, 3, &a));
+	assert_false(addr_in(v, 2, &a));
+	a = A("2001:db8::1");
+	assert_true(addr_in(v, 3, &a));
+	a = A("::ffff:192.0.2.1"); /* a v4-mapped address is not the v4 one */
+	assert_false(addr_in(v, 3, &a));
+	assert_false(addr_in(NULL, 0, &a));
+}
+
 static void test_size_nth(void **state)
 {
 	struct inet_prefix p;
@@ -279,6 +296,7 @@ int main(void)
 		cmocka_unit_test(test_ntop),
 		cmocka_unit_test(test_predicates),
 		cmocka_unit_test(test_contains),
+		cmocka_unit_test(test_in),
 		cmocka_unit_test(test_size_nth),
 		cmocka_unit_test(test_hash),
 	};

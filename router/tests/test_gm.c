@@ -979,6 +979,100 @@ static void test_proxy_reports(void **state)
 	assert_int_equal(t.px.st.leaves, 1);
 }
 
+/* A group(-and-source)-specific query from upstream, after 10 s at most. */
+static void gs_query(const struct inet_addr *g, const struct inet_addr *srcs,
+		     size_t n)
+{
+	uint8_t raw[16 * 16];
+	size_t al = t.p == GM_MLD ? 16 : 4;
+
+	for (size_t i = 0; i < n; i++)
+		memcpy(raw + i * al,
+		       t.p == GM_MLD ? (const void *)&srcs[i].v6 :
+				       (const void *)&srcs[i].v4,
+		       al);
+	proxy_query(&t.px, &(struct gm_msg){ .proto = t.p,
+					     .type = GM_QUERY,
+					     .version = t.p == GM_MLD ? 2 : 3,
+					     .max_resp_ms = 1000,
+					     .group = *g,
+					     .n_srcs = n,
+					     .srcs = raw });
+}
+
+static bool sent_srcs(const struct sent *s, const struct inet_addr *v, size_t n)
+{
+	if (s->n != n)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		size_t j;
+
+		for (j = 0; j < n && !addr_equal(&s->srcs[j], &v[i]); j++)
+			;
+		if (j == n)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * RFC 3376 §5.2 / RFC 3810 §6.2: a group-and-source-specific query gets
+ * IS_IN of the asked sources the host wants (INCLUDE: A*B; EXCLUDE:
+ * B-A), nothing when there are none; such queries add up while the
+ * answer is pending; a group-specific one makes it the whole state.
+ */
+static void test_proxy_gs_query(void **state)
+{
+	struct inet_addr g, s[4];
+	size_t before;
+
+	pstart(P(state), 0);
+	g = G(3);
+	for (int i = 0; i < 4; i++)
+		s[i] = S(i + 1);
+	proxy_set(&t.px, &g, false, s, 2); /* INCLUDE {1,2} */
+	advance(PROXY_URI_MS);
+	before = t.npsent;
+	/* asked {2,3}: IS_IN {2} */
+	gs_query(&g, (struct inet_addr[]){ s[1], s[2] }, 2);
+	advance(1000);
+	assert_int_equal(t.npsent, before + 1);
+	assert_int_equal(t.psent[before].rec_type, GM_IS_IN);
+	assert_true(sent_srcs(&t.psent[before], &s[1], 1));
+	/* asked {3}: nothing wanted, no answer */
+	gs_query(&g, &s[2], 1);
+	advance(1000);
+	assert_int_equal(t.npsent, before + 1);
+	/* asked {1}, then {2} before the answer: IS_IN {1,2} */
+	gs_query(&g, &s[0], 1);
+	gs_query(&g, &s[1], 1);
+	advance(1000);
+	assert_int_equal(t.npsent, before + 2);
+	assert_int_equal(t.psent[before + 1].rec_type, GM_IS_IN);
+	assert_true(sent_srcs(&t.psent[before + 1], s, 2));
+	/* asked {3}, then group-specific: the whole state, IS_IN {1,2} */
+	gs_query(&g, &s[2], 1);
+	gs_query(&g, NULL, 0);
+	advance(1000);
+	assert_int_equal(t.npsent, before + 3);
+	assert_int_equal(t.psent[before + 2].rec_type, GM_IS_IN);
+	assert_true(sent_srcs(&t.psent[before + 2], s, 2));
+	/* EXCLUDE {1}: asked {1,2,4}: IS_IN {2,4} */
+	proxy_set(&t.px, &g, true, s, 1);
+	advance(PROXY_URI_MS);
+	before = t.npsent;
+	gs_query(&g, (struct inet_addr[]){ s[0], s[1], s[3] }, 3);
+	advance(1000);
+	assert_int_equal(t.npsent, before + 1);
+	assert_int_equal(t.psent[before].rec_type, GM_IS_IN);
+	assert_true(sent_srcs(&t.psent[before],
+			      (struct inet_addr[]){ s[1], s[3] }, 2));
+	/* another group's query: no answer for this one */
+	gs_query((struct inet_addr[]){ G(4) }, &s[1], 1);
+	advance(1000);
+	assert_int_equal(t.npsent, before + 1);
+}
+
 static void test_proxy_v2(void **state)
 {
 	struct inet_addr g, routers;
@@ -1014,20 +1108,35 @@ static void test_proxy_v2(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		BOTH(test_inc_is_in),	  BOTH(test_inc_is_ex),
-		BOTH(test_inc_allow),	  BOTH(test_inc_block),
-		BOTH(test_inc_to_ex),	  BOTH(test_inc_to_in),
-		BOTH(test_ex_is_in),	  BOTH(test_ex_is_ex),
-		BOTH(test_ex_allow),	  BOTH(test_ex_block),
-		BOTH(test_ex_to_ex),	  BOTH(test_ex_to_in),
-		BOTH(test_expiry),	  BOTH(test_admits),
-		BOTH(test_leave_lmq),	  BOTH(test_compat),
-		BOTH(test_v2_router),	  BOTH(test_fast_leave),
-		BOTH(test_cap),		  BOTH(test_ssm_range),
-		BOTH(test_many_groups),	  BOTH(test_startup),
-		BOTH(test_election),	  BOTH(test_non_querier),
-		BOTH(test_s_flag),	  BOTH(test_merge),
-		BOTH(test_proxy_reports), BOTH(test_proxy_v2),
+		BOTH(test_inc_is_in),
+		BOTH(test_inc_is_ex),
+		BOTH(test_inc_allow),
+		BOTH(test_inc_block),
+		BOTH(test_inc_to_ex),
+		BOTH(test_inc_to_in),
+		BOTH(test_ex_is_in),
+		BOTH(test_ex_is_ex),
+		BOTH(test_ex_allow),
+		BOTH(test_ex_block),
+		BOTH(test_ex_to_ex),
+		BOTH(test_ex_to_in),
+		BOTH(test_expiry),
+		BOTH(test_admits),
+		BOTH(test_leave_lmq),
+		BOTH(test_compat),
+		BOTH(test_v2_router),
+		BOTH(test_fast_leave),
+		BOTH(test_cap),
+		BOTH(test_ssm_range),
+		BOTH(test_many_groups),
+		BOTH(test_startup),
+		BOTH(test_election),
+		BOTH(test_non_querier),
+		BOTH(test_s_flag),
+		BOTH(test_merge),
+		BOTH(test_proxy_reports),
+		BOTH(test_proxy_v2),
+		BOTH(test_proxy_gs_query),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
