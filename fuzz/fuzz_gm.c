@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * IGMP/MLD: the packet parser and, behind it, the router state machine
- * and the proxy merge, fed a stream of packets.  The first byte of each
- * chunk picks the protocol, the next two its length; the clock moves a
- * little between packets so that timers fire too.
+ * IGMP/MLD: the packet parser and, behind it, the router state machine,
+ * the proxy merge and the proxy's upstream side (its state follows the
+ * merge; queries go to it too), fed a stream of packets.  The first byte
+ * of each chunk picks the protocol, the next two its length; the clock
+ * moves a little between packets so that timers fire too.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static uint64_t now_ns;
+static struct proxy px[GM_NPROTO];
 
 static uint64_t clk(void)
 {
@@ -43,11 +45,27 @@ static void f_changed(void *ctx, struct gm_if *gif, const struct inet_addr *grp)
 	bool ex;
 
 	(void)ctx;
-	if (!proxy_merge(&g, 1, &ex, &srcs, &n))
+	if (!proxy_merge(&g, 1, &ex, &srcs, &n)) {
+		proxy_set(&px[gif->proto], grp, ex, srcs, n);
 		free(srcs);
+	}
 }
 
 static const struct gm_ops ops = { f_send, f_changed };
+
+static int f_psend(void *ctx, struct proxy *p, const struct inet_addr *dst,
+		   const uint8_t *msg, size_t len)
+{
+	(void)ctx, (void)p, (void)dst;
+	/* a report fits its buffer and has its type */
+	if (!len || (msg[0] != 0x22 && msg[0] != 0x16 && msg[0] != 0x17 &&
+		     msg[0] != 0x12 && msg[0] != 143 && msg[0] != 131 &&
+		     msg[0] != 132))
+		abort();
+	return 0;
+}
+
+static const struct proxy_ops pops = { f_psend };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -64,6 +82,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	addr_parse("198.51.100.10", &me[GM_IGMP]);
 	addr_parse("fe80::10", &me[GM_MLD]);
 	for (int p = 0; p < GM_NPROTO; p++) {
+		proxy_init(&px[p], (enum gm_proto)p, "wlan0", &cfg, &ts, &pops,
+			   NULL);
 		gm_if_init(&gif[p], (enum gm_proto)p, "usb0", 2, &me[p], &cfg,
 			   &ts, &ops, NULL);
 		gm_if_start(&gif[p]);
@@ -87,15 +107,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			addr_parse("ff02::16", &meta.dst);
 			d = gm_parse_mld(data, len, &meta, &m);
 		}
-		if (d == GM_OK)
+		if (d == GM_OK) {
 			gm_if_input(&gif[p], &m);
+			/* the same query from upstream (odd first bytes) */
+			if (m.type == GM_QUERY && data[-3] & 2)
+				proxy_query(&px[p], &m);
+		}
 		now_ns += (uint64_t)(len ? data[len - 1] : 1) * 50000000ull;
 		data += len;
 		size -= len;
 		timers_run(&ts);
 	}
-	for (int p = 0; p < GM_NPROTO; p++)
+	for (int p = 0; p < GM_NPROTO; p++) {
 		gm_if_stop(&gif[p]);
+		proxy_stop(&px[p], true);
+	}
 	timers_free(&ts);
 	return 0;
 }
