@@ -56,11 +56,12 @@ static const struct gm_ops ops = { f_send, f_changed };
 static int f_psend(void *ctx, struct proxy *p, const struct inet_addr *dst,
 		   const uint8_t *msg, size_t len)
 {
+	/* IGMP v3/v2/v1 reports and leaves, MLD v2/v1 reports and dones */
+	static const uint8_t types[] = { 0x22, 0x16, 0x17, 0x12, 143, 131, 132 };
+
 	(void)ctx, (void)p, (void)dst;
-	/* a report fits its buffer and has its type */
-	if (!len || (msg[0] != 0x22 && msg[0] != 0x16 && msg[0] != 0x17 &&
-		     msg[0] != 0x12 && msg[0] != 143 && msg[0] != 131 &&
-		     msg[0] != 132))
+	/* what the proxy sends is one of them */
+	if (!len || !memchr(types, msg[0], sizeof(types)))
 		abort();
 	return 0;
 }
