@@ -611,6 +611,9 @@ static int extract_boot(const char *img, const char *dir, char *kernel,
 
 static unsigned int vm_counter;
 
+/* Where padded SD card copies go (sd_disk()), named after the run folder. */
+#define SD_COPY_DIR "/var/tmp"
+
 /* Work folders of runs that died (SIGKILL): /run/mclab/qemu-<dead pid>.N */
 static void sweep_run_dirs(void)
 {
@@ -632,7 +635,7 @@ static void sweep_run_dirs(void)
 		snprintf(path, sizeof(path), "/run/mclab/%s/console.sock",
 			 de->d_name);
 		unlink(path);
-		snprintf(path, sizeof(path), "/run/mclab/%s/sd.img",
+		snprintf(path, sizeof(path), SD_COPY_DIR "/mclab-%s.sd.img",
 			 de->d_name);
 		unlink(path);
 		snprintf(path, sizeof(path), "/run/mclab/%s", de->d_name);
@@ -655,8 +658,9 @@ static void sweep_run_dirs(void)
 /*
  * The disk for qemu's SD card model, which takes only sizes that are a
  * power of two: DISK itself when it is one, else a sparse copy padded up
- * (vm->image_copy, in the VM's run folder; the user's file is never
- * written either way).  The path to use, or NULL with err.
+ * (vm->image_copy, on disk in SD_COPY_DIR rather than in /run's tmpfs: a
+ * user's SD image can be large; the user's file is never written either
+ * way).  The path to use, or NULL with err.
  */
 static const char *sd_disk(struct qemu_vm *vm, const char *disk, char *err,
 			   size_t errlen)
@@ -675,8 +679,8 @@ static const char *sd_disk(struct qemu_vm *vm, const char *disk, char *err,
 		size <<= 1;
 	if (size == (unsigned long long)st.st_size)
 		return disk;
-	snprintf(vm->image_copy, sizeof(vm->image_copy), "%s/sd.img",
-		 vm->run_dir);
+	snprintf(vm->image_copy, sizeof(vm->image_copy),
+		 SD_COPY_DIR "/mclab-%s.sd.img", strrchr(vm->run_dir, '/') + 1);
 	snprintf(len, sizeof(len), "%llu", size);
 	{
 		const char *cp[] = { "cp", "--sparse=always", disk,
@@ -687,7 +691,7 @@ static const char *sd_disk(struct qemu_vm *vm, const char *disk, char *err,
 		if (run_host(cp, NULL) != 0 || run_host(tr, NULL) != 0) {
 			snprintf(err, errlen,
 				 "cannot pad a copy of %s to %s bytes in %s",
-				 disk, len, vm->run_dir);
+				 disk, len, SD_COPY_DIR);
 			unlink(vm->image_copy);
 			vm->image_copy[0] = '\0';
 			return NULL;
