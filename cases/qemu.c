@@ -530,6 +530,7 @@ struct sdfx {
 	char mclab[512];
 	char image[512];
 	char rootfs[512];
+	char userfs[512];
 	char id[64];
 	pid_t keeper;
 };
@@ -590,16 +591,17 @@ static int setup_sd(void **state)
 	 * (qemu/Makefile's sdcard and rootfs targets)
 	 */
 	t0 = mono_ns();
-	snprintf(cmd, sizeof(cmd), "make -s -C '%s/..' sdcard rootfs 2>&1",
-		 dir);
+	snprintf(cmd, sizeof(cmd),
+		 "make -s -C '%s/..' sdcard rootfs userfs 2>&1", dir);
 	if (run_cmd(cmd, out, sizeof(out)) != 0) {
 		snprintf(f.skip, sizeof(f.skip),
-			 "make sdcard rootfs failed: %.900s", out);
+			 "make sdcard rootfs userfs failed: %.900s", out);
 		return 0;
 	}
 	snprintf(f.image, sizeof(f.image), "%s/sdcard.img", dir);
 	snprintf(f.rootfs, sizeof(f.rootfs), "%s/rootfs.ext4", dir);
-	INFO("sdcard.img and rootfs.ext4 built in %.1f s\n",
+	snprintf(f.userfs, sizeof(f.userfs), "%s/user-rootfs.ext4", dir);
+	INFO("sdcard.img, rootfs.ext4 and user-rootfs.ext4 built in %.1f s\n",
 	     (mono_ns() - t0) / 1e9);
 	return 0;
 }
@@ -623,43 +625,45 @@ static int teardown_sd(void **state)
 	return 0;
 }
 
-/*
- * mclab qemu up with a user's image (OPT FILE, and more kernel command
- * line words APPEND or NULL): the guest's console says CONSOLE (unless
- * NULL), the router forwards the field report's flow, mclab qemu down
- * ends it, and FILE is unchanged.
- */
-static void up_and_forward(struct sdfx *f, const char *opt, const char *file,
-			   const char *append, const char *console)
+/* md5sum of FILE (the user's image must never change), into sum[33]. */
+static void md5_of(const char *file, char sum[33])
 {
-	char cmd[2048], out[8192], err[512], *p;
-	struct topo *t;
-	struct lab *lab;
-	struct cap *c;
-	struct udp_tx_stats st;
-	int rc, pid = 0;
-	bool ok;
-	uint64_t t0;
+	char cmd[1024], out[256];
 
-	{
-		/* the user's image must not change: compare before and after */
-		snprintf(cmd, sizeof(cmd), "md5sum < '%s'", file);
-		assert_int_equal(run_cmd(cmd, out, sizeof(out)), 0);
-	}
-	snprintf(err, sizeof(err), "%.40s", out);
-	t0 = mono_ns();
-	snprintf(cmd, sizeof(cmd),
-		 "'%s' qemu up --profile %s %s '%s'%s%s%s 2>&1", f->mclab,
-		 qemu_profile_name(profile_env()), opt, file,
-		 append ? " --append '" : "", append ? append : "",
-		 append ? "'" : "");
-	rc = run_cmd(cmd, out, sizeof(out));
+	snprintf(cmd, sizeof(cmd), "md5sum < '%s'", file);
+	assert_int_equal(run_cmd(cmd, out, sizeof(out)), 0);
+	snprintf(sum, 33, "%.32s", out);
+}
+
+/*
+ * mclab qemu up with a user's image (OPT FILE, then MORE: further options
+ * or NULL); the guest's console then says CONSOLE (unless NULL).  mclab's
+ * output goes to out.  The lab is f->id until user_down().
+ */
+static void user_up(struct sdfx *f, const char *opt, const char *file,
+		    const char *more, const char *console, char *out,
+		    size_t len)
+{
+	char cmd[2048], *p;
+	int rc, pid = 0;
+	uint64_t t0 = mono_ns();
+
+	snprintf(cmd, sizeof(cmd), "'%s' qemu up --profile %s %s '%s' %s 2>&1",
+		 f->mclab, qemu_profile_name(profile_env()), opt, file,
+		 more ? more : "");
+	rc = run_cmd(cmd, out, len);
 	print_message("# %s\n# %s", cmd, out);
 	assert_int_equal(rc, 0);
-	INFO("mclab qemu up %s: router-ready in %.2f s\n", opt,
+	INFO("mclab qemu up %s: ready in %.2f s\n", opt,
 	     (mono_ns() - t0) / 1e9);
+	p = strstr(out, "lab mcl-");
+	assert_non_null(p);
+	sscanf(p + 4, "%63s", f->id);
+	sscanf(f->id + 4, "%d", &pid);
+	f->keeper = pid;
+	lab_track_pid(NULL, f->keeper);
 	if (console) {
-		/* what /init said on the console: where / came from */
+		/* what the guest said on its console */
 		char path[512] = "", *text;
 
 		p = strstr(out, "console log ");
@@ -673,12 +677,39 @@ static void up_and_forward(struct sdfx *f, const char *opt, const char *file,
 		assert_non_null(strstr(text, console));
 		free(text);
 	}
-	p = strstr(out, "lab mcl-");
-	assert_non_null(p);
-	sscanf(p + 4, "%63s", f->id);
-	sscanf(f->id + 4, "%d", &pid);
-	f->keeper = pid;
-	lab_track_pid(NULL, f->keeper);
+}
+
+/* mclab qemu down of f->id; FILE's md5 is still SUM. */
+static void user_down(struct sdfx *f, const char *file, const char *sum)
+{
+	char cmd[1024], out[4096], now[33];
+
+	snprintf(cmd, sizeof(cmd), "'%s' --lab %s qemu down 2>&1", f->mclab,
+		 f->id);
+	assert_int_equal(run_cmd(cmd, out, sizeof(out)), 0);
+	f->id[0] = '\0';
+	lab_untrack_pid(f->keeper);
+	f->keeper = 0;
+	md5_of(file, now);
+	assert_string_equal(sum, now);
+}
+
+/*
+ * mclab qemu up with a user's image: the router forwards the field
+ * report's flow, mclab qemu down ends it, and FILE is unchanged.
+ */
+static void up_and_forward(struct sdfx *f, const char *opt, const char *file,
+			   const char *more, const char *console)
+{
+	char out[8192], sum[33];
+	struct topo *t;
+	struct lab *lab;
+	struct cap *c;
+	struct udp_tx_stats st;
+	bool ok;
+
+	md5_of(file, sum);
+	user_up(f, opt, file, more, console, out, sizeof(out));
 	t = topo_load("pi-router", out, sizeof(out));
 	assert_non_null(t);
 	lab = lab_attach(t, f->id, out, sizeof(out));
@@ -734,15 +765,7 @@ static void up_and_forward(struct sdfx *f, const char *opt, const char *file,
 			  30, "qemu-sdcard");
 	cap_free(c);
 	lab_detach(lab);
-	snprintf(cmd, sizeof(cmd), "'%s' --lab %s qemu down 2>&1", f->mclab,
-		 f->id);
-	assert_int_equal(run_cmd(cmd, out, sizeof(out)), 0);
-	f->id[0] = '\0';
-	lab_untrack_pid(f->keeper);
-	f->keeper = 0;
-	snprintf(cmd, sizeof(cmd), "md5sum < '%s'", file);
-	assert_int_equal(run_cmd(cmd, out, sizeof(out)), 0);
-	assert_memory_equal(err, out, 32);
+	user_down(f, file, sum);
 	assert_true(ok);
 }
 
@@ -770,10 +793,31 @@ static void test_rootfs_up(void **state)
 		print_message("# SKIP reason: %s\n", f->skip);
 		skip();
 	}
-	up_and_forward(f, "--rootfs", f->rootfs, "mclab.init=/init",
+	up_and_forward(f, "--rootfs", f->rootfs, "--append mclab.init=/init",
 		       profile_env() == QEMU_RASPI3B ?
 			       "root /dev/mmcblk0 (ext4)" :
 			       "root /dev/vda (ext4)");
+}
+
+/*
+ * A user's root file system without our agent (rootfs.ext4's stand-in
+ * for a Buildroot one: busybox init, a getty on the console, hostname
+ * buildroot): mclab qemu up --rootfs counts it ready at its login prompt.
+ */
+static void test_user_rootfs_login(void **state)
+{
+	struct sdfx *f = *state;
+	char out[8192], sum[33];
+
+	if (f->skip[0]) {
+		print_message("# SKIP reason: %s\n", f->skip);
+		skip();
+	}
+	md5_of(f->userfs, sum);
+	user_up(f, "--rootfs", f->userfs, "--no-router",
+		"buildroot login:", out, sizeof(out));
+	assert_non_null(strstr(out, "login prompt after"));
+	user_down(f, f->userfs, sum);
 }
 
 int main(void)
@@ -792,6 +836,7 @@ int main(void)
 	const struct CMUnitTest sd[] = {
 		cmocka_unit_test(test_sdcard_up),
 		cmocka_unit_test(test_rootfs_up),
+		cmocka_unit_test(test_user_rootfs_login),
 	};
 	int rc = 0;
 
