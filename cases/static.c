@@ -259,10 +259,10 @@ static void test_threshold(void **state)
 /*
  * A source that moves to another port (the kernel's WRONGVIF upcall): with
  * (*,G) rules in both directions, 192.0.2.2's entry is learned on wlan0;
- * then the same address sends from behind usb0 (rcv; snd goes quiet).  The kernel drops those
- * datagrams (wrong interface) and, the entry having usb0 as an outbound
- * interface, reports it; the router moves the learned entry to usb0, and
- * the flow crosses to wlan0's side.
+ * then the same address sends from behind usb0 (rcv; snd goes quiet).
+ * The kernel drops those datagrams (wrong interface) and, the entry having
+ * usb0 as an outbound interface, reports it; the router moves the learned
+ * entry to usb0, and the flow crosses to wlan0's side.
  */
 static void test_source_moves(void **state)
 {

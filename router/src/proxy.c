@@ -207,14 +207,17 @@ static void on_resp(struct timer *t, void *arg)
 
 /*
  * Record a group-and-source-specific query's sources for pg's pending
- * answer (added to those of earlier such queries); 0, or -1 when out of
- * memory (then the answer is the whole state).
+ * answer (added to those of earlier such queries); 0, or -1 past
+ * PROXY_MAX_RESP_SRCS or out of memory (then the answer is the whole
+ * state).
  */
 static int resp_add(struct proxy_group *pg, const struct gm_msg *m)
 {
-	struct inet_addr *v = realloc(
-		pg->resp_srcs, (pg->n_resp_srcs + m->n_srcs) * sizeof(*v));
+	struct inet_addr *v;
 
+	if (pg->n_resp_srcs + m->n_srcs > PROXY_MAX_RESP_SRCS)
+		return -1;
+	v = realloc(pg->resp_srcs, (pg->n_resp_srcs + m->n_srcs) * sizeof(*v));
 	if (!v)
 		return -1;
 	pg->resp_srcs = v;

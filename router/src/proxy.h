@@ -29,6 +29,11 @@
 #include "gm.h"
 
 #define PROXY_URI_MS 1000u /* unsolicited report interval (v3: 1 s) */
+/*
+ * Sources recorded for a pending answer to source-specific queries; past
+ * it the answer is the whole state (upstream queries cannot grow memory).
+ */
+#define PROXY_MAX_RESP_SRCS 64
 
 struct proxy;
 

@@ -1071,6 +1071,21 @@ static void test_proxy_gs_query(void **state)
 	gs_query((struct inet_addr[]){ G(4) }, &s[1], 1);
 	advance(1000);
 	assert_int_equal(t.npsent, before + 1);
+	/*
+	 * More asked sources than PROXY_MAX_RESP_SRCS while pending: the
+	 * whole state (IS_EX {1}), not an ever-growing list.
+	 */
+	for (int k = 0; k * 4 <= PROXY_MAX_RESP_SRCS; k++) {
+		struct inet_addr v[4];
+
+		for (int i = 0; i < 4; i++)
+			v[i] = S(10 + k * 4 + i);
+		gs_query(&g, v, 4);
+	}
+	advance(1000);
+	assert_int_equal(t.npsent, before + 2);
+	assert_int_equal(t.psent[before + 1].rec_type, GM_IS_EX);
+	assert_true(sent_srcs(&t.psent[before + 1], s, 1));
 }
 
 static void test_proxy_v2(void **state)
