@@ -5,7 +5,9 @@
  * VM's wlan0 and usb0 wired into the pi-router topology in place of its
  * router node.  Checked from the namespaces' side of the wires: the TTL
  * sweep, an iptables TTL rewrite, NAT (MASQUERADE on usb0), the proc
- * files through the guest agent; a guest booted with ipv6.disable=1; and
+ * files through the guest agent, the running kernel's config (virt: our
+ * own build, /proc/config.gz; raspi3b: Debian's, /boot/config-*); a guest
+ * booted with ipv6.disable=1; and
  * the SD card image booted by "mclab qemu up --image".
  *
  * Skips (with the reason) when qemu-system-aarch64 or the image is not
@@ -21,6 +23,7 @@
 #include <netinet/in.h>
 
 #include "common.h"
+#include "kconfig.h"
 #include "qemu.h"
 
 #define T_BOOT 30000
@@ -145,11 +148,10 @@ static void qfx_up(struct qfx *f, const char *append, const char *conf,
 		/* counted traffic waits for the guest's netfilter modules */
 		t0 = mono_ns();
 		if (qemu_settled(f->vm, 15000) < 0) {
-			print_message(
-				"# netfilter modules not loaded in the guest\n");
+			print_message("# netfilter not ready in the guest\n");
 			return;
 		}
-		INFO("netfilter modules loaded %.2f s after router-ready\n",
+		INFO("netfilter ready in the guest %.2f s after router-ready\n",
 		     (mono_ns() - t0) / 1e9);
 	}
 	f->router_up = true;
@@ -433,6 +435,50 @@ static void test_proc_files(void **state)
 	free(vtext);
 	free(mtext);
 	free(fwd);
+}
+
+/*
+ * The kernel the guest runs has everything "mclab kconfig" asks for, each
+ * item built in or as a module the image carries: its config from
+ * /proc/config.gz (the virt kernel, IKCONFIG) or /boot/config-RELEASE
+ * (Debian's).  On the virt kernel nothing may be a module: it has none,
+ * and the image's modules are for Debian's kernel.
+ */
+static void test_kernel_config(void **state)
+{
+	struct qfx *f = *state;
+	struct kc_result r[64];
+	struct kconfig *kc;
+	size_t n, i, y = 0, m = 0;
+	bool own;
+	char *text;
+
+	QFX_CHECK(f);
+	own = strstr(f->vm->release, "-mclab-") != NULL;
+	text = guest_must(
+		f, "if [ -e /proc/config.gz ]; then zcat /proc/config.gz; "
+		   "else cat /boot/config-$(uname -r); fi");
+	kc = kconfig_parse(text);
+	free(text);
+	assert_non_null(kc);
+	assert_true(kconfig_count(kc) > 100);
+	kconfig_items(&n);
+	assert_true(n <= sizeof(r) / sizeof(r[0]));
+	assert_int_equal(kconfig_check(kc, false, r), 0);
+	for (i = 0; i < n; i++) {
+		if (r[i].value == KC_MISSING ||
+		    (own && r[i].value == KC_MODULE))
+			print_message("# %s (%s): %s\n", r[i].item->what,
+				      r[i].sym, kconfig_value_name(r[i].value));
+		assert_int_not_equal(r[i].value, KC_MISSING);
+		if (own)
+			assert_int_equal(r[i].value, KC_BUILTIN);
+		y += r[i].value == KC_BUILTIN;
+		m += r[i].value == KC_MODULE;
+	}
+	INFO("kernel %s: %zu of %zu items built in, %zu modules\n",
+	     f->vm->release, y, n, m);
+	kconfig_free(kc);
 }
 
 /*
@@ -828,6 +874,7 @@ int main(void)
 		cmocka_unit_test(test_ttl_rewrite),
 		cmocka_unit_test(test_nat),
 		cmocka_unit_test(test_proc_files),
+		cmocka_unit_test(test_kernel_config),
 		cmocka_unit_test(test_forwarding_rate),
 	};
 	const struct CMUnitTest noipv6[] = {

@@ -51,7 +51,10 @@ enum qemu_daemon {
 
 struct qemu_opts {
 	enum qemu_profile profile;
-	/* Boot files; NULL: the image in qemu_image_dir(). */
+	/*
+	 * Boot files; NULL: the image in qemu_image_dir() (its kernel: on
+	 * virt Image-virt when built, else and on raspi3b Debian's Image).
+	 */
 	const char *kernel, *dtb, *initrd;
 	/*
 	 * An SD card image (Buildroot-style: vfat boot partition first).  The
