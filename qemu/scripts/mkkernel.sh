@@ -30,7 +30,9 @@ mkdir -p "$src"
 # the newest downloaded source package, or ""
 newest() {
 	deb=""
-	for d in "$src/${pkg}_"*_all.deb; do [ -e "$d" ] && deb=$d; done
+	for d in "$src/${pkg}_"*_all.deb; do
+		if [ -e "$d" ]; then deb=$d; fi
+	done
 }
 newest
 if [ -z "$deb" ]; then
