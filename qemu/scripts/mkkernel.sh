@@ -77,7 +77,7 @@ done | grep -q bad && bad=1
 [ $bad = 0 ] || exit 1
 
 jobs=$(nproc 2>/dev/null || echo 2)
-echo "  KERNEL $(make -s --no-print-directory -C "$tree" O="$kb" kernelrelease) ($jobs jobs; ~7 min on 2 cores the first time)"
+echo "  KERNEL $out/Image-virt ($jobs jobs; ~7 min on 2 cores the first time)"
 make -s --no-print-directory -C "$tree" O="$kb" -j"$((jobs + 1))" Image >"$kb/build.log" 2>&1 ||
 	{ tail -30 "$kb/build.log" >&2; exit 1; }
 cp "$kb/arch/arm64/boot/Image" "$out/Image-virt.new"

@@ -609,13 +609,13 @@ static int cmd_route(struct daemon *d, struct msg_req *r, bool add,
 			return -1;
 		}
 	}
-	/* An (S,G) touches one kernel entry; a (*,G) or prefix route may
-	 * touch many: a whole sync. */
+	/* An (S,G) touches one kernel entry; a (*,G) or prefix route the
+	 * learned entries it covers. */
 	if (exact)
 		mroute_sync_key(&d->mr, kern_fam_of(rule.grp.addr.family),
 				&rule.src.addr, &rule.grp.addr);
 	else
-		mroute_sync(&d->mr);
+		mroute_sync_rule(&d->mr, &rule, add);
 	rule_free(&rule);
 	(void)b;
 	return 0;

@@ -219,9 +219,8 @@ static void on_expire(struct timer *t, void *arg)
 
 	if (n)
 		log_info("expired %zu idle learned routes", n);
-	for (struct mfc_ent *e = mroute_next(&d->mr, NULL); e;
-	     e = mroute_next(&d->mr, e)) {
-		if (e->learned && e->in_kernel) {
+	for (struct mfc_ent *e = d->mr.learned; e; e = e->lnext) {
+		if (e->in_kernel) {
 			timer_arm_ms(&d->timers, t,
 				     (uint64_t)d->expire_s * 1000);
 			return;

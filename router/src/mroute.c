@@ -36,6 +36,8 @@ static void free_entries(struct mroute *m)
 	free(m->buckets);
 	m->buckets = NULL;
 	m->nbuckets = m->n_ents = 0;
+	m->learned = NULL;
+	m->n_learned = 0;
 }
 
 void mroute_free(struct mroute *m)
@@ -136,10 +138,36 @@ static struct mfc_ent *ent_get(struct mroute *m, enum kern_fam fam,
 	return e;
 }
 
+/* Learned or not, and on the learned list or not, together. */
+static void set_learned(struct mroute *m, struct mfc_ent *e, bool on)
+{
+	if (e->learned == on)
+		return;
+	if (on) {
+		e->lprev = NULL;
+		e->lnext = m->learned;
+		if (m->learned)
+			m->learned->lprev = e;
+		m->learned = e;
+		m->n_learned++;
+	} else {
+		if (e->lprev)
+			e->lprev->lnext = e->lnext;
+		else
+			m->learned = e->lnext;
+		if (e->lnext)
+			e->lnext->lprev = e->lprev;
+		e->lnext = e->lprev = NULL;
+		m->n_learned--;
+	}
+	e->learned = on;
+}
+
 static void ent_free(struct mroute *m, struct mfc_ent *e)
 {
 	struct mfc_ent **pp = &m->buckets[ent_bucket(m, &e->src, &e->grp)];
 
+	set_learned(m, e, false);
 	for (; *pp; pp = &(*pp)->hnext) {
 		if (*pp == e) {
 			*pp = e->hnext;
@@ -415,7 +443,7 @@ static void sync_rule(struct mroute *m, const struct rule *r)
 	if (desired(m, fam, r, r->iif, &e->want, &r->src.addr, &r->grp.addr))
 		return;
 	e->mark = true;
-	e->learned = false;
+	set_learned(m, e, false);
 	strcpy(e->iif, r->iif);
 }
 
@@ -433,10 +461,10 @@ void mroute_sync(struct mroute *m)
 		sync_rule(m, &m->rules.v[i]);
 
 	/* Learned entries live on while a rule still matches them. */
-	for (e = mroute_next(m, NULL); e; e = mroute_next(m, e)) {
+	for (e = m->learned; e; e = e->lnext) {
 		const struct rule *r;
 
-		if (e->mark || !e->learned)
+		if (e->mark)
 			continue;
 		r = ruleset_match(&m->rules, &e->src, &e->grp, e->iif);
 		if (r &&
@@ -513,7 +541,7 @@ static void learn(struct mroute *m, const struct kern_upcall *up,
 		return; /* a static (S,G) owns it */
 	if (e->in_kernel && strcmp(e->iif, iif))
 		m->st.moved++;
-	e->learned = true;
+	set_learned(m, e, true);
 	if (!r && !e->member)
 		m->st.member_routes++;
 	e->member = !r;
@@ -567,11 +595,11 @@ size_t mroute_expire(struct mroute *m)
 	struct mfc_ent *e, *n;
 	size_t gone = 0;
 
-	for (e = mroute_next(m, NULL); e; e = n) {
+	for (e = m->learned; e; e = n) {
 		struct kern_sg_stats st;
 
-		n = mroute_next(m, e);
-		if (!e->learned || !e->in_kernel)
+		n = e->lnext;
+		if (!e->in_kernel)
 			continue;
 		if (m->kern.ops->mfc_stats(m->kern.ctx, e->fam, &e->src,
 					   &e->grp, &st))
@@ -606,7 +634,7 @@ void mroute_sync_key(struct mroute *m, enum kern_fam fam,
 	e = e ? e : ent_get(m, fam, src, grp);
 	if (!e)
 		return;
-	e->learned = false;
+	set_learned(m, e, false);
 	e->member = false;
 	strcpy(e->iif, owner->iif);
 	install(m, e, &want);
@@ -619,14 +647,28 @@ size_t mroute_flush(struct mroute *m)
 	struct mfc_ent *e, *n;
 	size_t gone = 0;
 
-	for (e = mroute_next(m, NULL); e; e = n) {
-		n = mroute_next(m, e);
-		if (!e->learned)
-			continue;
+	for (e = m->learned; e; e = n) {
+		n = e->lnext;
 		uninstall(m, e);
 		gone++;
 	}
 	return gone;
+}
+
+/* A learned entry brought in line with the rules and membership. */
+static void resync_learned(struct mroute *m, struct mfc_ent *e)
+{
+	const struct rule *r;
+	struct kern_mfc want;
+
+	r = ruleset_match(&m->rules, &e->src, &e->grp, e->iif);
+	if (r ? desired(m, e->fam, r, e->iif, &want, &e->src, &e->grp) :
+		member_desired(m, e->fam, e->iif, &want, &e->src, &e->grp)) {
+		uninstall(m, e);
+		return;
+	}
+	e->member = !r;
+	install(m, e, &want);
 }
 
 void mroute_resync_group(struct mroute *m, enum kern_fam fam,
@@ -636,21 +678,27 @@ void mroute_resync_group(struct mroute *m, enum kern_fam fam,
 
 	if (!m->fam_up[fam])
 		return;
-	for (e = mroute_next(m, NULL); e; e = n) {
-		const struct rule *r;
-		struct kern_mfc want;
+	for (e = m->learned; e; e = n) {
+		n = e->lnext;
+		if (e->fam == fam && addr_equal(&e->grp, grp))
+			resync_learned(m, e);
+	}
+}
 
-		n = mroute_next(m, e);
-		if (e->fam != fam || !e->learned || !addr_equal(&e->grp, grp))
-			continue;
-		r = ruleset_match(&m->rules, &e->src, &e->grp, e->iif);
-		if (r ? desired(m, fam, r, e->iif, &want, &e->src, &e->grp) :
-			member_desired(m, fam, e->iif, &want, &e->src,
-				       &e->grp)) {
-			uninstall(m, e);
-			continue;
-		}
-		e->member = !r;
-		install(m, e, &want);
+void mroute_sync_rule(struct mroute *m, const struct rule *r, bool added)
+{
+	enum kern_fam fam = kern_fam_of(r->grp.addr.family);
+	struct mfc_ent *e, *n;
+
+	if (!m->fam_up[fam]) {
+		m->st.skipped_family++;
+		return;
+	}
+	if (added)
+		sync_rule(m, r); /* its VIFs */
+	for (e = m->learned; e; e = n) {
+		n = e->lnext;
+		if (e->fam == fam && rule_covers(r, &e->src, &e->grp, e->iif))
+			resync_learned(m, e);
 	}
 }

@@ -3,12 +3,15 @@
  * The route engine: turns the configured routes, the interface table and
  * the kernel's upcalls into kernel VIFs/MIFs and MFC entries.
  *
- * Every change (start, reload, mcroutectl add/del, an interface coming or
- * going) runs mroute_sync(), a mark-and-sweep over the wanted state: an MFC
+ * Every change (start, reload, an interface coming or going) runs
+ * mroute_sync(), a mark-and-sweep over the wanted state: an MFC
  * entry whose wanted (iif, oifs) did not change is never touched, so its
  * flow loses no packet; a changed one is replaced in place (MRT_ADD_MFC on
  * an existing (S,G) updates it atomically); one no longer wanted is
  * deleted.  VIFs are allocated lazily, for interfaces in use only.
+ * A runtime add or del (mcroutectl) touches only what its rule can reach:
+ * mroute_sync_key() for an (S,G), mroute_sync_rule() for a (*,G) or
+ * prefix rule.
  */
 #ifndef MCR_MROUTE_H
 #define MCR_MROUTE_H
@@ -35,6 +38,7 @@ struct mfc_ent {
 	struct inet_addr src, grp;
 	char iif[IFNAMSIZ];
 	bool learned; /* from an upcall through a (*,G)/prefix route */
+	struct mfc_ent *lnext, *lprev; /* the learned list, when learned */
 	bool member; /* learned through membership (IGMP/MLD) */
 	bool mark; /* scratch, during sync */
 	bool in_kernel;
@@ -76,6 +80,10 @@ struct mroute {
 	const struct iface_table *ifaces;
 	struct mfc_ent **buckets;
 	size_t nbuckets, n_ents;
+	/* The learned entries, on their own list: expiry, flush and a
+	 * runtime (*,G) change walk them, not every static (S,G). */
+	struct mfc_ent *learned;
+	size_t n_learned;
 	const struct mroute_member *member; /* NULL: static routes only */
 	mroute_install_cb on_install; /* new (S,G) or new oifs: NAT fix-up */
 	void *cb_ctx;
@@ -103,6 +111,15 @@ void mroute_upcall(struct mroute *m, const struct kern_upcall *up);
 void mroute_sync_key(struct mroute *m, enum kern_fam fam,
 		     const struct inet_addr *src, const struct inet_addr *grp);
 /*
+ * After a runtime add (added) or del of a (*,G) or prefix rule r
+ * (mcroutectl): the VIFs an added rule uses, and the learned entries r
+ * covers brought in line (installed, updated or dropped); no other entry
+ * is looked at, and no rule.  O(entries) instead of a whole sync's
+ * O(rules + entries) with a lookup per rule.  Like mroute_sync_key(), a
+ * VIF no route needs any more is released by the next whole sync.
+ */
+void mroute_sync_rule(struct mroute *m, const struct rule *r, bool added);
+/*
  * Membership of grp changed: bring its learned entries in line at once
  * (oifs gained or lost) without a full sync.
  */
@@ -118,6 +135,7 @@ struct mfc_ent *mroute_find(const struct mroute *m, enum kern_fam fam,
 			    const struct inet_addr *grp);
 /* Iterate: pass NULL first. */
 struct mfc_ent *mroute_next(const struct mroute *m, struct mfc_ent *e);
+/* The learned entries: m->learned, then e->lnext. */
 const char *mroute_vif_name(const struct mroute *m, enum kern_fam fam, int vif);
 size_t mroute_vif_count(const struct mroute *m, enum kern_fam fam);
 

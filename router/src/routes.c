@@ -214,9 +214,21 @@ size_t ruleset_del(struct ruleset *rs, const struct rule *key)
 {
 	size_t removed = 0;
 
-	if (!grp_is_host(key) || !rs->nbuckets) {
+	if (!rs->nbuckets) {
 		compact(rs, drop_key, key, &removed);
 		return removed;
+	}
+	/* A group prefix: every candidate is in the prefix list. */
+	while (!grp_is_host(key)) {
+		size_t k = 0;
+
+		while (k < rs->n_prefixed &&
+		       !rule_key_equal(&rs->v[rs->prefixed[k]], key))
+			k++;
+		if (k == rs->n_prefixed)
+			return removed;
+		remove_at(rs, rs->prefixed[k]);
+		removed++;
 	}
 	/* A host group: every candidate is in one hash chain. */
 	for (;;) {
@@ -294,6 +306,13 @@ static bool better(const struct rule *cand, const struct rule *best)
 	a = specificity(cand);
 	b = specificity(best);
 	return a > b || (a == b && cand->seq < best->seq);
+}
+
+bool rule_covers(const struct rule *r, const struct inet_addr *src,
+		 const struct inet_addr *grp, const char *ifname)
+{
+	return prefix_contains(&r->grp, grp) && src_matches(r, src) &&
+	       ifname_match(r->iif, ifname);
 }
 
 const struct rule *ruleset_match(const struct ruleset *rs,

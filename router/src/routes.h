@@ -70,6 +70,10 @@ const struct rule *ruleset_match(const struct ruleset *rs,
 				 const struct inet_addr *grp,
 				 const char *ifname);
 
+/* Does r match packet (src, grp) received on ifname (best or not)? */
+bool rule_covers(const struct rule *r, const struct inet_addr *src,
+		 const struct inet_addr *grp, const char *ifname);
+
 /* The first exact (S,G) rule for src and grp (the one a full sync would
  * install), or NULL.  O(1) through the group hash. */
 const struct rule *ruleset_exact(const struct ruleset *rs,

@@ -166,16 +166,23 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void rule(struct env *e, const char *line, enum rule_origin o)
+/* A rule from a line of words (with oifs: a route; without: a key). */
+static void parse_rule(struct rule *r, const char *line, bool oifs)
 {
 	char buf[256], *w[16], *p, err[128];
 	size_t n = 0;
-	struct rule r;
 
 	snprintf(buf, sizeof(buf), "%s", line);
 	for (p = strtok(buf, " "); p && n < 16; p = strtok(NULL, " "))
 		w[n++] = p;
-	assert_int_equal(rule_from_words(&r, w, n, true, err, sizeof(err)), 0);
+	assert_int_equal(rule_from_words(r, w, n, oifs, err, sizeof(err)), 0);
+}
+
+static void rule(struct env *e, const char *line, enum rule_origin o)
+{
+	struct rule r;
+
+	parse_rule(&r, line, true);
 	r.origin = o;
 	assert_int_equal(ruleset_add(&e->m.rules, &r), 0);
 	rule_free(&r);
@@ -531,6 +538,79 @@ static void test_sync_key(void **state)
 	assert_int_equal(fk.mfc_del - dels, 1);
 }
 
+static void del_rule(struct env *e, const char *line)
+{
+	struct rule key;
+
+	parse_rule(&key, line, false);
+	assert_int_equal(ruleset_del(&e->m.rules, &key), 1);
+	mroute_sync_rule(&e->m, &key, false);
+	rule_free(&key);
+}
+
+/* A runtime (*,G)/prefix add or del touches the learned entries it covers
+ * and nothing else; a whole sync afterwards agrees. */
+static void test_sync_rule(void **state)
+{
+	struct env *e = *state;
+	int adds, dels, usb0, usb1;
+	char line[96];
+	struct rule r;
+
+	for (int i = 0; i < 50; i++) {
+		snprintf(line, sizeof(line), "wlan0 192.0.2.2 225.1.2.%d usb0",
+			 i);
+		rule(e, line, RULE_CONF);
+	}
+	rule(e, "wlan0 225.9.0.0/16 usb1", RULE_CONF);
+	mroute_sync(&e->m);
+	upcall(e, KU_NOCACHE, "wlan0", "192.0.2.9", "225.9.1.1");
+	upcall(e, KU_NOCACHE, "wlan0", "192.0.2.9", "225.9.2.1");
+	usb1 = vif_of(e, KF_V4, "usb1");
+	assert_int_equal(kmfc("192.0.2.9", "225.9.1.1")->ttls[usb1], 1);
+	assert_int_equal(e->m.n_learned, 2);
+	assert_int_equal(e->m.n_ents, 52);
+	adds = fk.mfc_add;
+	dels = fk.mfc_del;
+
+	/* a more specific prefix to usb0: 225.9.1.1 follows it, alone */
+	rule(e, "wlan0 225.9.1.0/24 usb0", RULE_RUNTIME);
+	parse_rule(&r, "wlan0 225.9.1.0/24 usb0", true);
+	mroute_sync_rule(&e->m, &r, true);
+	rule_free(&r);
+	usb0 = vif_of(e, KF_V4, "usb0");
+	assert_int_equal(fk.mfc_add - adds, 1);
+	assert_int_equal(kmfc("192.0.2.9", "225.9.1.1")->ttls[usb0], 1);
+	assert_int_equal(kmfc("192.0.2.9", "225.9.1.1")->ttls[usb1], 0);
+	assert_int_equal(kmfc("192.0.2.9", "225.9.2.1")->ttls[usb1], 1);
+	assert_true(rule_covers(&e->m.rules.v[e->m.rules.n - 1],
+				&kmfc("192.0.2.9", "225.9.1.1")->src,
+				&kmfc("192.0.2.9", "225.9.1.1")->grp, "wlan0"));
+
+	/* gone again: back to the /16's usb1 */
+	del_rule(e, "wlan0 225.9.1.0/24");
+	assert_int_equal(fk.mfc_add - adds, 2);
+	assert_int_equal(kmfc("192.0.2.9", "225.9.1.1")->ttls[usb1], 1);
+	assert_int_equal(kmfc("192.0.2.9", "225.9.1.1")->ttls[usb0], 0);
+
+	/* the /16 gone: what it learned goes, the (S,G) routes stay */
+	del_rule(e, "wlan0 225.9.0.0/16");
+	assert_int_equal(fk.mfc_del - dels, 2);
+	assert_null(kmfc("192.0.2.9", "225.9.1.1"));
+	assert_null(kmfc("192.0.2.9", "225.9.2.1"));
+	assert_non_null(kmfc("192.0.2.2", "225.1.2.49"));
+	assert_int_equal(fk.mfc_add - adds, 2);
+	assert_int_equal(e->m.n_learned, 0);
+	assert_null(e->m.learned);
+	assert_int_equal(e->m.n_ents, 50);
+
+	/* a whole sync agrees: nothing left to do but release usb1's VIF */
+	mroute_sync(&e->m);
+	assert_int_equal(fk.mfc_add - adds, 2);
+	assert_int_equal(fk.mfc_del - dels, 2);
+	assert_int_equal(vif_of(e, KF_V4, "usb1"), -1);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -549,6 +629,7 @@ int main(void)
 		T(test_ipv6),
 		T(test_family_down),
 		T(test_sync_key),
+		T(test_sync_rule),
 	};
 
 	return cmocka_run_group_tests_name("mroute", tests, NULL, NULL);

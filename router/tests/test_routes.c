@@ -222,6 +222,22 @@ static void test_delete_keeps_index(void **state)
 		match(&rs, "192.0.2.1", "226.7.3.4", "wlan0")->oifs[0], "usb1");
 	assert_string_equal(
 		match(&rs, "192.0.2.1", "226.8.3.4", "wlan0")->oifs[0], "usb2");
+	/* A prefix rule deleted through the prefix list, not a rebuild: the
+	 * other prefix and the (S,G) rules are still found. */
+	w[0] = "wlan0";
+	w[1] = "226.7.0.0/16";
+	assert_int_equal(rule_from_words(&key, w, 2, false, err, sizeof(err)),
+			 0);
+	assert_int_equal(ruleset_del(&rs, &key), 1);
+	assert_int_equal(ruleset_del(&rs, &key), 0);
+	rule_free(&key);
+	assert_int_equal(rs.n, 3002 - 1000 - 1);
+	assert_int_equal(rs.n_prefixed, 1);
+	assert_null(match(&rs, "192.0.2.1", "226.7.3.4", "wlan0"));
+	assert_string_equal(
+		match(&rs, "192.0.2.1", "226.8.3.4", "wlan0")->oifs[0], "usb2");
+	assert_non_null(match(&rs, "192.0.2.2", "225.1.1.1", "wlan0"));
+	assert_null(match(&rs, "192.0.2.1", "225.1.0.1", "wlan0"));
 	ruleset_free(&rs);
 }
 
