@@ -1162,6 +1162,74 @@ static void test_router_mode(void **state)
 				    "\"querier\""));
 }
 
+/* A general query (IGMPv3 or MLDv2): group zero, QQIC set. */
+static bool general_query(const struct pkt_rec *r, void *arg)
+{
+	(void)arg;
+	if (r->gm_kind == PKT_GM_IGMP)
+		return r->gm_type == 0x11 && r->gm_ver == 3 &&
+		       r->gm_group.v4.s_addr == 0;
+	return r->gm_kind == PKT_GM_MLD && r->gm_type == 130 &&
+	       r->gm_ver == 2 && IN6_IS_ADDR_UNSPECIFIED(&r->gm_group.v6);
+}
+
+/* The first general query of kind on c's wire: its QRV, QQIC, max resp. */
+static void expect_query(struct cap *c, int kind, int qrv, int qqic,
+			 int maxresp, const char *where)
+{
+	struct pkt_match m = { .gm_kind = (uint8_t)kind, .fn = general_query };
+	const struct pkt_rec *rec;
+	size_t n, i;
+
+	if (!cap_wait(c, &m, 1, (unsigned int)(3000 * timeout_mult())))
+		fail_msg("no %s general query on %s",
+			 kind == PKT_GM_MLD ? "MLDv2" : "IGMPv3", where);
+	rec = cap_records(c, &n);
+	for (i = 0; i < n && !pkt_matches(&rec[i], &m); i++)
+		;
+	assert_true(i < n);
+	INFO("%s %s query: QRV %u, QQIC %u, max resp %u\n", where,
+	     kind == PKT_GM_MLD ? "MLDv2" : "IGMPv3", rec[i].gm_qrv,
+	     rec[i].gm_qqic, rec[i].gm_maxresp);
+	assert_int_equal(rec[i].gm_qrv, qrv);
+	assert_int_equal(rec[i].gm_qqic, qqic);
+	assert_int_equal(rec[i].gm_maxresp, maxresp);
+}
+
+/*
+ * Each interface's own timers (phyint ... robustness, query-interval,
+ * query-response-interval) go out in its own queries, the others keep the
+ * global ones: QRV, QQIC and the max response on both wires.
+ */
+static void test_phyint_timers(void **state)
+{
+	struct fx *f = *state;
+	struct cap *cw, *cu;
+
+	FX_CHECK(f);
+	assert_true(f->router_up);
+	/* the reload is applied when mcroutectl returns */
+	assert_int_equal(router_reload(&f->r,
+				       "phyint wlan0 igmpv3 mldv2 robustness 3 "
+				       "query-interval 20 "
+				       "query-response-interval 1.5\n"
+				       "phyint usb0 igmpv3 mldv2\n" TIMERS),
+			 0);
+	/* the next query (the old schedule: within 2 s) carries the new
+	 * values; IGMP max resp in tenths, MLD in ms */
+	cw = cap_start(fx_ns(f, "snd"), "eth0", NULL);
+	cu = cap_start(fx_ns(f, "rcv"), "eth0", NULL);
+	assert_non_null(cw);
+	assert_non_null(cu);
+	expect_query(cw, PKT_GM_IGMP, 3, 20, 15, "wlan0");
+	expect_query(cu, PKT_GM_IGMP, 2, 2, 10, "usb0");
+	expect_query(cw, PKT_GM_MLD, 3, 20, 1500, "wlan0");
+	expect_query(cu, PKT_GM_MLD, 2, 2, 1000, "usb0");
+	cap_free(cw);
+	cap_free(cu);
+	assert_int_equal(router_reload(&f->r, conf_router), 0);
+}
+
 struct json_want {
 	struct router *r;
 	const char *what, *needle;
@@ -1330,6 +1398,7 @@ int main(void)
 	};
 	const struct CMUnitTest router[] = {
 		cmocka_unit_test(test_router_mode),
+		cmocka_unit_test(test_phyint_timers),
 		cmocka_unit_test(test_router_reload),
 	};
 	const struct CMUnitTest lan[] = {

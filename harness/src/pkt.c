@@ -130,9 +130,11 @@ static void igmp(const uint8_t *p, size_t len, struct pkt_rec *r)
 	memcpy(&r->gm_group.v4, p + 4, 4);
 	switch (p[0]) {
 	case 0x11: /* membership query */
-		if (len >= 12)
+		if (len >= 12) {
 			r->gm_ver = 3;
-		else
+			r->gm_qrv = p[8] & 7;
+			r->gm_qqic = p[9];
+		} else
 			r->gm_ver = p[1] ? 2 : 1;
 		break;
 	case 0x12:
@@ -178,6 +180,10 @@ static void mld(const uint8_t *p, size_t len, struct pkt_rec *r)
 	r->gm_maxresp = rd16(p + 4);
 	memcpy(&r->gm_group.v6, p + 8, 16);
 	r->gm_ver = (p[0] == 130 && len >= 28) ? 2 : 1;
+	if (r->gm_ver == 2) {
+		r->gm_qrv = p[24] & 7;
+		r->gm_qqic = p[25];
+	}
 }
 
 static void icmp(const uint8_t *p, size_t len, bool v6, struct pkt_rec *r)

@@ -106,6 +106,7 @@ struct pkt_rec {
 	uint8_t gm_ver; /* 1, 2 or 3 for IGMP; 1 or 2 for MLD */
 	uint8_t gm_type; /* IGMP type, or ICMPv6 type for MLD */
 	uint16_t gm_maxresp; /* IGMP code / MLD max response (raw) */
+	uint8_t gm_qrv, gm_qqic; /* IGMPv3 / MLDv2 query: QRV, QQIC (raw) */
 	union pkt_ip gm_group; /* query / v1-v2 report / leave group */
 	uint16_t gm_nrec; /* v3/v2 report: records announced */
 	uint16_t gm_nrec_kept;

@@ -419,6 +419,8 @@ static void test_igmp_v1_v2(void **state)
 	assert_int_equal(parse(PKT_DLT_EN10MB, &p), 0);
 	assert_int_equal(rec.gm_ver, 3);
 	assert_int_equal(rec.gm_type, 0x11);
+	assert_int_equal(rec.gm_qrv, 2);
+	assert_int_equal(rec.gm_qqic, 125);
 }
 
 static void igmp3_report(struct pb *p, bool aux)
@@ -637,6 +639,8 @@ static void test_mld_v1(void **state)
 	assert_int_equal(parse(PKT_DLT_EN10MB, &p), 0);
 	assert_int_equal(rec.gm_ver, 2);
 	assert_int_equal(rec.gm_maxresp, 10000);
+	assert_int_equal(rec.gm_qrv, 2);
+	assert_int_equal(rec.gm_qqic, 125);
 }
 
 static void test_mld_v2_report(void **state)

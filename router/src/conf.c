@@ -359,6 +359,138 @@ static int choose(const struct ctx *x, const struct token **slot,
 	return 0;
 }
 
+static void gm_range(bool tenths, uint32_t min, uint32_t max, char *range,
+		     size_t len)
+{
+	if (tenths)
+		snprintf(range, len, "%u.%u-%u.%u seconds", min / 1000,
+			 min % 1000 / 100, max / 1000, max % 1000 / 100);
+	else
+		snprintf(range, len, "%u-%u", min, max);
+}
+
+/*
+ * Token t, the value of keyword d: "N" or "N.D" seconds (tenths at most)
+ * into ms, within [min, max] ms (a plain number within [min, max] when not
+ * tenths).
+ */
+static int parse_gm_tok(const struct ctx *x, const struct token *d,
+			const struct token *t, bool tenths, uint32_t min,
+			uint32_t max, uint32_t *out)
+{
+	char a[SHOW_BUF], b[SHOW_BUF], range[64];
+	uint64_t v = 0;
+	size_t i = 0;
+	bool frac = false;
+
+	gm_range(tenths, min, max, range, sizeof(range));
+	for (; i < t->len && t->s[i] >= '0' && t->s[i] <= '9'; i++) {
+		v = v * 10 + (uint64_t)(t->s[i] - '0');
+		if (v > 1000000000)
+			v = 1000000000;
+	}
+	if (tenths)
+		v *= 1000;
+	if (i && tenths && i + 2 == t->len && t->s[i] == '.' &&
+	    t->s[i + 1] >= '0' && t->s[i + 1] <= '9') {
+		v += (uint64_t)(t->s[i + 1] - '0') * 100;
+		frac = true;
+	}
+	if (!i || (i != t->len && !frac))
+		return perr(x, t->col, "%s: '%s' is not a %s (%s)", show(d, a),
+			    show(t, b), tenths ? "number of seconds" : "number",
+			    range);
+	if (v < min || v > max)
+		return perr(x, t->col, "%s: '%s' is out of range (%s)",
+			    show(d, a), show(t, b), range);
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* The same for a global directive: its value must be the only word. */
+static int parse_gm_value(const struct ctx *x, bool tenths, uint32_t min,
+			  uint32_t max, uint32_t *out)
+{
+	const struct token *d = &x->t[0];
+	char a[SHOW_BUF], b[SHOW_BUF], c[SHOW_BUF], range[64];
+
+	gm_range(tenths, min, max, range, sizeof(range));
+	if (x->n < 2)
+		return perr(x, d->col, "%s: expected a value (%s)", show(d, a),
+			    range);
+	if (x->n > 2)
+		return perr(x, x->t[2].col, "unexpected '%s' after '%s %s'",
+			    show(&x->t[2], a), show(d, b), show(&x->t[1], c));
+	return parse_gm_tok(x, d, &x->t[1], tenths, min, max, out);
+}
+
+/* The IGMP/MLD timer keywords: in seconds with tenths, and their ranges. */
+static const struct gm_kw {
+	const char *kw;
+	bool tenths;
+	uint32_t min, max;
+} gm_kws[] = {
+	{ "query-interval", false, 1, 31744 },
+	{ "query-response-interval", true, 100, 3174400 },
+	{ "robustness", false, 1, 7 },
+	{ "last-member-query-interval", true, 100, 25500 },
+	{ "last-member-query-count", false, 1, 7 },
+	{ "max-groups", false, 1, 65536 },
+};
+
+static const struct gm_kw *gm_kw_of(const struct token *t)
+{
+	for (size_t k = 0; k < sizeof(gm_kws) / sizeof(gm_kws[0]); k++)
+		if (tok_is(t, gm_kws[k].kw))
+			return &gm_kws[k];
+	return NULL;
+}
+
+/* "phyint IF ... KEYWORD VALUE": the value at t[*i + 1] into p->gm. */
+static int parse_phyint_gm(const struct ctx *x, size_t *i,
+			   const struct gm_kw *k, struct conf_phyint *p)
+{
+	const struct token *d = &x->t[*i];
+	char a[SHOW_BUF], range[64];
+	uint32_t v;
+
+	gm_range(k->tenths, k->min, k->max, range, sizeof(range));
+	if (*i + 1 >= x->n)
+		return perr(x, d->col, "phyint: '%s' needs a value (%s)",
+			    show(d, a), range);
+	if (parse_gm_tok(x, d, &x->t[++*i], k->tenths, k->min, k->max, &v))
+		return -1;
+	switch (k - gm_kws) {
+	case 0:
+		p->gm.query_interval_ms = v * 1000u;
+		break;
+	case 1:
+		p->gm.query_resp_ms = v;
+		break;
+	case 2:
+		p->gm.robustness = v;
+		break;
+	case 3:
+		p->gm.lmq_interval_ms = v;
+		break;
+	case 4:
+		p->gm.lmq_count = v;
+		break;
+	default:
+		p->gm.max_groups = v;
+		break;
+	}
+	if (p->gm.query_interval_ms && p->gm.query_resp_ms &&
+	    p->gm.query_resp_ms >= p->gm.query_interval_ms)
+		return perr(
+			x, x->t[*i].col,
+			"phyint: the query-response-interval (%u.%u s) must be less than the query-interval (%u s)",
+			p->gm.query_resp_ms / 1000,
+			p->gm.query_resp_ms % 1000 / 100,
+			p->gm.query_interval_ms / 1000);
+	return 0;
+}
+
 static int parse_phyint(const struct ctx *x)
 {
 	const struct token *en = NULL, *role = NULL, *igmp = NULL, *mld = NULL;
@@ -405,6 +537,8 @@ static int parse_phyint(const struct ctx *x)
 			p.mld_version = tok_is(t, "mldv1") ? 1 : 2;
 		} else if (tok_is(t, "fast-leave")) {
 			p.fast_leave = true;
+		} else if (gm_kw_of(t)) {
+			rc = parse_phyint_gm(x, &i, gm_kw_of(t), &p);
 		} else if (tok_is(t, "altnet")) {
 			struct inet_prefix net;
 
@@ -423,7 +557,7 @@ static int parse_phyint(const struct ctx *x)
 		} else {
 			rc = perr(
 				x, t->col,
-				"unknown phyint option '%s' (expected enable, disable, mrdisc, ttl-threshold, upstream, downstream, igmpv2, igmpv3, mldv1, mldv2, fast-leave or altnet)",
+				"unknown phyint option '%s' (expected enable, disable, mrdisc, ttl-threshold, upstream, downstream, igmpv2, igmpv3, mldv1, mldv2, fast-leave, altnet or an IGMP/MLD timer)",
 				show(t, b));
 		}
 		if (rc) {
@@ -832,55 +966,6 @@ static int parse_include(const struct ctx *x)
 	return rc;
 }
 
-/*
- * "N" or "N.D" seconds (tenths at most) into ms, within [min, max] ms.
- * The value must be the only word after the directive.
- */
-static int parse_gm_value(const struct ctx *x, bool tenths, uint32_t min,
-			  uint32_t max, uint32_t *out)
-{
-	const struct token *d = &x->t[0], *t;
-	char a[SHOW_BUF], b[SHOW_BUF], c[SHOW_BUF], range[64];
-	uint64_t v = 0;
-	size_t i = 0;
-	bool frac = false;
-
-	if (tenths)
-		snprintf(range, sizeof(range), "%u.%u-%u.%u seconds",
-			 min / 1000, min % 1000 / 100, max / 1000,
-			 max % 1000 / 100);
-	else
-		snprintf(range, sizeof(range), "%u-%u", min, max);
-	if (x->n < 2)
-		return perr(x, d->col, "%s: expected a value (%s)", show(d, a),
-			    range);
-	t = &x->t[1];
-	if (x->n > 2)
-		return perr(x, x->t[2].col, "unexpected '%s' after '%s %s'",
-			    show(&x->t[2], a), show(d, b), show(t, c));
-	for (; i < t->len && t->s[i] >= '0' && t->s[i] <= '9'; i++) {
-		v = v * 10 + (uint64_t)(t->s[i] - '0');
-		if (v > 1000000000)
-			v = 1000000000;
-	}
-	if (tenths)
-		v *= 1000;
-	if (i && tenths && i + 2 == t->len && t->s[i] == '.' &&
-	    t->s[i + 1] >= '0' && t->s[i + 1] <= '9') {
-		v += (uint64_t)(t->s[i + 1] - '0') * 100;
-		frac = true;
-	}
-	if (!i || (i != t->len && !frac))
-		return perr(x, t->col, "%s: '%s' is not a %s (%s)", show(d, a),
-			    show(t, b), tenths ? "number of seconds" : "number",
-			    range);
-	if (v < min || v > max)
-		return perr(x, t->col, "%s: '%s' is out of range (%s)",
-			    show(d, a), show(t, b), range);
-	*out = (uint32_t)v;
-	return 0;
-}
-
 static int parse_gm(const struct ctx *x)
 {
 	struct conf_gm *gm = &x->ps->c->gm;
@@ -930,11 +1015,7 @@ static int parse_gm(const struct ctx *x)
 
 static bool is_gm_directive(const struct token *d)
 {
-	return tok_is(d, "query-interval") ||
-	       tok_is(d, "query-response-interval") ||
-	       tok_is(d, "robustness") ||
-	       tok_is(d, "last-member-query-interval") ||
-	       tok_is(d, "last-member-query-count") || tok_is(d, "max-groups");
+	return gm_kw_of(d) != NULL;
 }
 
 static int parse_line(const struct ctx *x)
@@ -1256,6 +1337,24 @@ void conf_print(const struct conf *c, FILE *f)
 			fprintf(f, " mldv%u", p->mld_version);
 		if (p->fast_leave)
 			fputs(" fast-leave", f);
+		if (p->gm.query_interval_ms)
+			fprintf(f, " query-interval %u",
+				p->gm.query_interval_ms / 1000);
+		if (p->gm.query_resp_ms)
+			fprintf(f, " query-response-interval %u.%u",
+				p->gm.query_resp_ms / 1000,
+				p->gm.query_resp_ms % 1000 / 100);
+		if (p->gm.robustness)
+			fprintf(f, " robustness %u", p->gm.robustness);
+		if (p->gm.lmq_interval_ms)
+			fprintf(f, " last-member-query-interval %u.%u",
+				p->gm.lmq_interval_ms / 1000,
+				p->gm.lmq_interval_ms % 1000 / 100);
+		if (p->gm.lmq_count)
+			fprintf(f, " last-member-query-count %u",
+				p->gm.lmq_count);
+		if (p->gm.max_groups)
+			fprintf(f, " max-groups %u", p->gm.max_groups);
 		for (j = 0; j < p->n_altnet; j++)
 			print_prefix(f, "altnet", &p->altnet[j]);
 		fputc('\n', f);
@@ -1333,7 +1432,8 @@ static bool phyint_same(const struct conf_phyint *a,
 	    a->mrdisc != b->mrdisc || a->ttl_threshold != b->ttl_threshold ||
 	    a->role != b->role || a->igmp_version != b->igmp_version ||
 	    a->mld_version != b->mld_version ||
-	    a->fast_leave != b->fast_leave || a->n_altnet != b->n_altnet)
+	    a->fast_leave != b->fast_leave || a->n_altnet != b->n_altnet ||
+	    memcmp(&a->gm, &b->gm, sizeof(a->gm)))
 		return false;
 	for (size_t i = 0; i < a->n_altnet; i++)
 		if (!prefix_same(&a->altnet[i], &b->altnet[i]))

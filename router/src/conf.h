@@ -6,12 +6,16 @@
  *
  *   phyint IFNAME [enable|disable] [mrdisc] [ttl-threshold 1-255]
  *                 [upstream|downstream] [igmpv2|igmpv3|mldv1|mldv2]
- *                 [fast-leave] [altnet PREFIX]
+ *                 [fast-leave] [altnet PREFIX] [query-interval SEC]
+ *                 [query-response-interval SEC[.D]] [robustness N]
+ *                 [last-member-query-interval SEC[.D]]
+ *                 [last-member-query-count N] [max-groups N]
  *   mgroup from IFNAME [source ADDR[/LEN]] group GROUP[/LEN]
  *   mroute from IFNAME [source ADDR[/LEN]] group GROUP[/LEN] to IF [IF ...]
  *   include GLOB
  *   conntrack-flush on|off
- *   query-interval SEC                (IGMP/MLD timers, every interface)
+ *   query-interval SEC                (IGMP/MLD timers, every interface
+ *                                      a phyint line does not set them for)
  *   query-response-interval SEC[.D]
  *   robustness N
  *   last-member-query-interval SEC[.D]
@@ -71,6 +75,15 @@ struct conf_phyint {
 	unsigned int igmp_version; /* 0 = default, 2 or 3 */
 	unsigned int mld_version; /* 0 = default, 1 or 2 */
 	bool fast_leave;
+	/*
+	 * IGMP/MLD timers of this interface (same words and ranges as the
+	 * global ones); 0 = the global value.  robustness 3 on a lossy
+	 * wlan0, say, and the defaults on usb0.
+	 */
+	struct {
+		unsigned int robustness, lmq_count, max_groups;
+		uint32_t query_interval_ms, query_resp_ms, lmq_interval_ms;
+	} gm;
 	struct inet_prefix *altnet;
 	size_t n_altnet;
 	struct conf_loc loc;

@@ -529,19 +529,19 @@ static void test_crlf_bom_columns(void **state)
 	      "test.conf:1:1: unknown directive 'bogus' (expected phyint, mgroup, mroute, include, conntrack-flush or an IGMP/MLD timer)");
 	/* columns are 1-based bytes; a tab is one column */
 	fails("\t  phyint eth0 x",
-	      "test.conf:1:16: unknown phyint option 'x' (expected enable, disable, mrdisc, ttl-threshold, upstream, downstream, igmpv2, igmpv3, mldv1, mldv2, fast-leave or altnet)");
+	      "test.conf:1:16: unknown phyint option 'x' (expected enable, disable, mrdisc, ttl-threshold, upstream, downstream, igmpv2, igmpv3, mldv1, mldv2, fast-leave, altnet or an IGMP/MLD timer)");
 	fails("phyint eth0\n\n# c\n\n  nope\n",
 	      "test.conf:5:3: unknown directive 'nope' (expected phyint, mgroup, mroute, include, conntrack-flush or an IGMP/MLD timer)");
 	/* the first error stops the parse */
 	fails("phyint eth0 bad1\nphyint eth0 bad2\n",
-	      "test.conf:1:13: unknown phyint option 'bad1' (expected enable, disable, mrdisc, ttl-threshold, upstream, downstream, igmpv2, igmpv3, mldv1, mldv2, fast-leave or altnet)");
+	      "test.conf:1:13: unknown phyint option 'bad1' (expected enable, disable, mrdisc, ttl-threshold, upstream, downstream, igmpv2, igmpv3, mldv1, mldv2, fast-leave, altnet or an IGMP/MLD timer)");
 }
 
 /* ---- errors ------------------------------------------------------------- */
 
 #define PHYINT_OPTS                                                    \
 	"(expected enable, disable, mrdisc, ttl-threshold, upstream, " \
-	"downstream, igmpv2, igmpv3, mldv1, mldv2, fast-leave or altnet)"
+	"downstream, igmpv2, igmpv3, mldv1, mldv2, fast-leave, altnet or an IGMP/MLD timer)"
 #define DIRECTIVES \
 	"(expected phyint, mgroup, mroute, include, conntrack-flush or an IGMP/MLD timer)"
 
@@ -1461,6 +1461,52 @@ static void test_gm_timers(void **state)
 	conf_free(&c);
 }
 
+/* A phyint's own timers: parsed, printed back, 0 = the global value. */
+static void test_gm_phyint_timers(void **state)
+{
+	struct conf c, d;
+	const struct conf_phyint *w, *u;
+	char *txt;
+
+	(void)state;
+	ok(&c, "robustness 4\n"
+	       "phyint wlan0 downstream robustness 3 query-interval 30 "
+	       "query-response-interval 2.5 last-member-query-interval 0.5 "
+	       "last-member-query-count 4 max-groups 64 fast-leave\n"
+	       "phyint usb0 downstream\n");
+	w = conf_phyint_find(&c, "wlan0");
+	u = conf_phyint_find(&c, "usb0");
+	assert_int_equal(w->gm.robustness, 3);
+	assert_int_equal(w->gm.query_interval_ms, 30000);
+	assert_int_equal(w->gm.query_resp_ms, 2500);
+	assert_int_equal(w->gm.lmq_interval_ms, 500);
+	assert_int_equal(w->gm.lmq_count, 4);
+	assert_int_equal(w->gm.max_groups, 64);
+	assert_true(w->fast_leave);
+	assert_int_equal(u->gm.robustness, 0);
+	assert_int_equal(u->gm.query_interval_ms, 0);
+	assert_int_equal(c.gm.robustness, 4);
+	txt = print_conf(&c);
+	assert_non_null(strstr(
+		txt,
+		"phyint wlan0 enable downstream fast-leave query-interval 30 "
+		"query-response-interval 2.5 robustness 3 "
+		"last-member-query-interval 0.5 last-member-query-count 4 "
+		"max-groups 64\n"));
+	ok(&d, txt);
+	assert_true(conf_equal(&c, &d));
+	conf_free(&d);
+	free(txt);
+	/* a different value is a different config (a reload applies it) */
+	ok(&d, "robustness 4\nphyint wlan0 downstream robustness 2 "
+	       "query-interval 30 query-response-interval 2.5 "
+	       "last-member-query-interval 0.5 last-member-query-count 4 "
+	       "max-groups 64 fast-leave\nphyint usb0 downstream\n");
+	assert_false(conf_equal(&c, &d));
+	conf_free(&d);
+	conf_free(&c);
+}
+
 static void test_gm_timer_errors(void **state)
 {
 	static const struct err_case ec[] = {
@@ -1502,6 +1548,19 @@ static void test_gm_timer_errors(void **state)
 		  "test.conf:2:25: query-response-interval: must be less than the query-interval (5 s)" },
 		{ "query-response-interval 9.5\nquery-interval 9",
 		  "test.conf:2:16: query-interval: 9 s is not more than the query-response-interval (9.5 s)" },
+		/* the same words on a phyint line */
+		{ "phyint wlan0 robustness",
+		  "test.conf:1:14: phyint: 'robustness' needs a value (1-7)" },
+		{ "phyint wlan0 robustness 9",
+		  "test.conf:1:25: robustness: '9' is out of range (1-7)" },
+		{ "phyint wlan0 query-interval 2.5 enable",
+		  "test.conf:1:29: query-interval: '2.5' is not a number (1-31744)" },
+		{ "phyint wlan0 last-member-query-interval 0.05",
+		  "test.conf:1:41: last-member-query-interval: '0.05' is not a number of seconds (0.1-25.5 seconds)" },
+		{ "phyint wlan0 query-interval 5 query-response-interval 5",
+		  "test.conf:1:55: phyint: the query-response-interval (5.0 s) must be less than the query-interval (5 s)" },
+		{ "phyint wlan0 max-groups x",
+		  "test.conf:1:25: max-groups: 'x' is not a number (1-65536)" },
 	};
 
 	(void)state;
@@ -1519,6 +1578,7 @@ int main(void)
 		cmocka_unit_test(test_mroute_many_oifs),
 		cmocka_unit_test(test_conntrack),
 		cmocka_unit_test(test_gm_timers),
+		cmocka_unit_test(test_gm_phyint_timers),
 		cmocka_unit_test(test_gm_timer_errors),
 		cmocka_unit_test(test_smcroute_example),
 		cmocka_unit_test(test_crlf_bom_columns),
