@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * mcbench 2: runtime change: one ctl add/del with 10k installed.
+ * mcbench 2: runtime change: one ctl add/del with 10k installed, of an
+ * (S,G) route (until the MFC shows it) and of a (*,G) prefix route (the
+ * ctl command's time).
  */
 #include <errno.h>
 #include <math.h>
@@ -14,6 +16,9 @@
 #include <sys/socket.h>
 
 #include "bench.h"
+
+/* a (*,G) route over a /24 of groups no benchmark sends to */
+#define STAR_PREFIX "239.77.1.0/24"
 
 static double wait_idx(struct mfcw *w, long idx, bool on, uint64_t t0,
 		       unsigned int timeout_ms)
@@ -99,6 +104,35 @@ void bench_change(void)
 					    mfc_has(rtr, SRC_ADDR, g));
 				row("change", "10000", "del_ms", k, rep * 3 + j,
 				    isnan(ms) ? -1 : ms);
+			}
+			/* a (*,G) prefix route: nothing shows in the MFC until
+			 * a source sends, so the ctl command's own time (its
+			 * exec floor included) is the figure */
+			for (int j = 0; j < 3; j++) {
+				const char *add[] = { d.ctl,   "-u",
+						      d.sock,  "add",
+						      "wlan0", STAR_PREFIX,
+						      "usb0",  NULL };
+				const char *del[] = {
+					d.ctl,
+					"-u",
+					d.sock,
+					k == ROUTER_MCROUTED ? "del" : "remove",
+					"wlan0",
+					STAR_PREFIX,
+					NULL
+				};
+				uint64_t t0 = mono_ns();
+				int rc = run_in(rtr, add);
+
+				row("change", "10000", "star_add_ms", k,
+				    rep * 3 + j,
+				    rc ? -1 : (double)(mono_ns() - t0) / 1e6);
+				t0 = mono_ns();
+				rc = run_in(rtr, del);
+				row("change", "10000", "star_del_ms", k,
+				    rep * 3 + j,
+				    rc ? -1 : (double)(mono_ns() - t0) / 1e6);
 			}
 			dmn_stop(&d);
 			for (int t = 0; t < 2000 && mfc_resolved(rtr) > 0; t++)
