@@ -113,18 +113,17 @@ void bench_change(void)
 						      d.sock,  "add",
 						      "wlan0", STAR_PREFIX,
 						      "usb0",  NULL };
-				const char *del[] = {
-					d.ctl,
-					"-u",
-					d.sock,
-					k == ROUTER_MCROUTED ? "del" : "remove",
-					"wlan0",
-					STAR_PREFIX,
-					NULL
-				};
-				uint64_t t0 = mono_ns();
-				int rc = run_in(rtr, add);
+				const char *del[] = { d.ctl,   "-u",
+						      d.sock,  NULL,
+						      "wlan0", STAR_PREFIX,
+						      NULL };
+				uint64_t t0;
+				int rc;
 
+				del[3] = k == ROUTER_MCROUTED ? "del" :
+								"remove";
+				t0 = mono_ns();
+				rc = run_in(rtr, add);
 				row("change", "10000", "star_add_ms", k,
 				    rep * 3 + j,
 				    rc ? -1 : (double)(mono_ns() - t0) / 1e6);
