@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * The field report on an emulated Pi: mcrouted cross-built for arm64 runs
- * in qemu (the Debian arm64 kernel, busybox initramfs from qemu/), the
+ * in qemu (our kernel from Debian's source, busybox initramfs from qemu/), the
  * VM's wlan0 and usb0 wired into the pi-router topology in place of its
  * router node.  Checked from the namespaces' side of the wires: the TTL
  * sweep, an iptables TTL rewrite, NAT (MASQUERADE on usb0), the proc
- * files through the guest agent, the running kernel's config (virt: our
- * own build, /proc/config.gz; raspi3b: Debian's, /boot/config-*); a guest
+ * files through the guest agent, the running kernel's config (our
+ * own build, /proc/config.gz; Debian's, /boot/config-*); a guest
  * booted with ipv6.disable=1; and
  * the SD card image booted by "mclab qemu up --image".
  *
@@ -440,9 +440,9 @@ static void test_proc_files(void **state)
 /*
  * The kernel the guest runs has everything "mclab kconfig" asks for, each
  * item built in or as a module the image carries: its config from
- * /proc/config.gz (the virt kernel, IKCONFIG) or /boot/config-RELEASE
- * (Debian's).  On the virt kernel nothing may be a module: it has none,
- * and the image's modules are for Debian's kernel.
+ * /proc/config.gz (our kernel, IKCONFIG) or /boot/config-RELEASE
+ * (Debian's).  On our kernel nothing may be a module: it has none, and
+ * the image's modules are for Debian's kernel.
  */
 static void test_kernel_config(void **state)
 {
@@ -454,7 +454,7 @@ static void test_kernel_config(void **state)
 	char *text;
 
 	QFX_CHECK(f);
-	own = strstr(f->vm->release, "-mclab-") != NULL;
+	own = strstr(f->vm->release, "-mclab") != NULL;
 	text = guest_must(
 		f, "if [ -e /proc/config.gz ]; then zcat /proc/config.gz; "
 		   "else cat /boot/config-$(uname -r); fi");

@@ -645,16 +645,14 @@ static void sweep_run_dirs(void)
 }
 
 /*
- * Our kernel for PROFILE: on virt the board's own build (Image-virt, from
- * qemu/kernel/virt.config: everything built in, ~1 s less boot under TCG
- * than Debian's generic kernel) when it was built, else Debian's Image,
- * which the raspi3b profile always boots: the kernel the Pi runs.
+ * Our kernel: Image-mclab (qemu/kernel/mclab.config, for both boards,
+ * everything built in: under TCG ~1 s less to boot than Debian's generic
+ * kernel and no modules to load) when it was built, else Debian's Image.
  */
-static void virt_kernel(enum qemu_profile profile, const char *dir, char *out,
-			size_t len)
+static void our_kernel(const char *dir, char *out, size_t len)
 {
-	snprintf(out, len, "%s/Image-virt", dir);
-	if (profile != QEMU_VIRT || !is_file(out))
+	snprintf(out, len, "%s/Image-mclab", dir);
+	if (!is_file(out))
 		snprintf(out, len, "%s/Image", dir);
 }
 
@@ -786,7 +784,7 @@ struct qemu_vm *qemu_boot(const struct qemu_opts *o, char *err, size_t errlen)
 		snprintf(kernel, sizeof(kernel), "%s",
 			 o->kernel ? o->kernel : "");
 		if (!o->kernel)
-			virt_kernel(o->profile, dir, kernel, sizeof(kernel));
+			our_kernel(dir, kernel, sizeof(kernel));
 		if (o->initrd)
 			snprintf(initrd, sizeof(initrd), "%s", o->initrd);
 		else

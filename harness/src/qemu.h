@@ -52,8 +52,8 @@ enum qemu_daemon {
 struct qemu_opts {
 	enum qemu_profile profile;
 	/*
-	 * Boot files; NULL: the image in qemu_image_dir() (its kernel: on
-	 * virt Image-virt when built, else and on raspi3b Debian's Image).
+	 * Boot files; NULL: the image in qemu_image_dir() (its kernel:
+	 * Image-mclab when built, else Debian's Image).
 	 */
 	const char *kernel, *dtb, *initrd;
 	/*

@@ -1,25 +1,26 @@
 #!/bin/sh
-# Build the fast profile's kernel (qemu -M virt) from Debian's
-# linux-source-6.1: allnoconfig plus qemu/kernel/virt.config, everything
-# built in, no modules.  Debian's generic arm64 kernel spends 1.1-1.9 s
-# under TCG before /init (platform drivers, PCI quirks, crypto and
-# certificates) and then needs its conntrack and iptables modules loaded;
-# this one has only what the virt board and the router use.  The raspi3b
-# profile and SD card images keep Debian's kernel: the one the Pi runs.
+# Build our kernel for the emulated Pi (qemu -M virt and -M raspi3b) from
+# Debian's linux-source-6.1: allnoconfig plus qemu/kernel/mclab.config,
+# everything built in, no modules.  Debian's generic arm64 kernel spends
+# 1.1-1.9 s under TCG before /init (platform drivers, PCI quirks, crypto
+# and certificates) and then needs its NIC, conntrack and iptables modules
+# loaded; this one has only what the two boards and the router use.
+# Debian's kernel stays in the image (out/Image, and in sdcard.img: a
+# distribution kernel as a user's SD card would bring its own).
 #
 # The source package is downloaded once (CACHE/src), unpacked once, and
-# built out of tree in CACHE/kbuild-virt, so a changed fragment rebuilds
+# built out of tree in CACHE/kbuild, so a changed fragment rebuilds
 # only what it changes.  A fragment option that does not end up in the
 # final .config (a dependency missing, a name misspelt) is an error.
 #
 # usage: mkkernel.sh CACHE OUT FRAGMENT
-# writes OUT/Image-virt and OUT/config-virt
+# writes OUT/Image-mclab and OUT/config-mclab
 set -eu
 mkdir -p "$1" "$2"
 cache=$(realpath "$1") out=$(realpath "$2") frag=$(realpath "$3")
 src=$cache/src
 pkg=linux-source-6.1
-kb=$cache/kbuild-virt
+kb=$cache/kbuild
 export ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
 
 for t in flex bison bc xz make "${CROSS_COMPILE}gcc"; do
@@ -77,9 +78,9 @@ done | grep -q bad && bad=1
 [ $bad = 0 ] || exit 1
 
 jobs=$(nproc 2>/dev/null || echo 2)
-echo "  KERNEL $out/Image-virt ($jobs jobs; ~7 min on 2 cores the first time)"
+echo "  KERNEL $out/Image-mclab ($jobs jobs; ~7 min on 2 cores the first time)"
 make -s --no-print-directory -C "$tree" O="$kb" -j"$((jobs + 1))" Image >"$kb/build.log" 2>&1 ||
 	{ tail -30 "$kb/build.log" >&2; exit 1; }
-cp "$kb/arch/arm64/boot/Image" "$out/Image-virt.new"
-cp "$kb/.config" "$out/config-virt"
-mv "$out/Image-virt.new" "$out/Image-virt"
+cp "$kb/arch/arm64/boot/Image" "$out/Image-mclab.new"
+cp "$kb/.config" "$out/config-mclab"
+mv "$out/Image-mclab.new" "$out/Image-mclab"
