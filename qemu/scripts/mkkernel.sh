@@ -36,14 +36,22 @@ newest() {
 	done
 }
 newest
-if [ -z "$deb" ]; then
-	echo "  FETCH  $pkg (139 MB, once)"
-	# apt-get download writes into the current folder; as root it warns
-	# that _apt cannot write there, which is harmless
+# apt-get download writes into the current folder; as root it warns that
+# _apt cannot write there, which is harmless
+download() {
 	(cd "$src" && apt-get download -q "$pkg" 2>&1) |
 		grep -v '^W: Download is performed unsandboxed' || :
 	newest
-	[ -n "$deb" ] || { echo "mkkernel: cannot download $pkg" >&2; exit 1; }
+}
+if [ -z "$deb" ]; then
+	echo "  FETCH  $pkg (139 MB, once)"
+	download
+	# a machine whose package lists are empty or old: refresh them once
+	if [ -z "$deb" ] && [ "$(id -u)" = 0 ]; then
+		apt-get update -q >/dev/null
+		download
+	fi
+	[ -n "$deb" ] || { echo "mkkernel: cannot download $pkg (apt-get update as root?)" >&2; exit 1; }
 fi
 tree=$src/$pkg
 if [ ! -e "$tree/.unpacked" ] || [ "$(cat "$tree/.unpacked")" != "${deb##*/}" ]; then
@@ -59,10 +67,16 @@ fi
 
 mkdir -p "$kb"
 echo "  KCONF  $kb/.config"
-make -s --no-print-directory -C "$tree" O="$kb" allnoconfig >/dev/null
-KCONFIG_CONFIG=$kb/.config "$tree/scripts/kconfig/merge_config.sh" -m -O "$kb" \
-	"$kb/.config" "$frag" >/dev/null 2>&1
-make -s --no-print-directory -C "$tree" O="$kb" olddefconfig >/dev/null 2>&1
+kconf() { # what it does, then the command: quiet unless it fails
+	what=$1
+	shift
+	"$@" >"$kb/kconfig.log" 2>&1 ||
+		{ echo "mkkernel: $what failed:" >&2; tail -20 "$kb/kconfig.log" >&2; exit 1; }
+}
+kconf allnoconfig make -s --no-print-directory -C "$tree" O="$kb" allnoconfig
+kconf "merging $frag" env KCONFIG_CONFIG="$kb/.config" \
+	"$tree/scripts/kconfig/merge_config.sh" -m -O "$kb" "$kb/.config" "$frag"
+kconf olddefconfig make -s --no-print-directory -C "$tree" O="$kb" olddefconfig
 bad=0
 grep -E '^CONFIG_[A-Z0-9_]+=' "$frag" | while read -r l; do
 	o=${l%%=*} v=${l#*=}
