@@ -6,7 +6,7 @@ FUZZ_SRCS  := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BUILD := build/fuzz
 FUZZ_BINS  := $(patsubst fuzz/%.c,$(FUZZ_BUILD)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_SECONDS ?= 600
-FUZZ_SMOKE_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 10
 HAVE_CLANG := $(shell command -v clang >/dev/null 2>&1 && echo 1)
 
 # Valid inside the fuzz build (BUILD=$(FUZZ_BUILD)).
