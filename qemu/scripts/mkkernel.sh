@@ -13,15 +13,35 @@
 # only what it changes.  A fragment option that does not end up in the
 # final .config (a dependency missing, a name misspelt) is an error.
 #
-# usage: mkkernel.sh CACHE OUT FRAGMENT
-# writes OUT/Image-mclab and OUT/config-mclab
+# The same source also builds the lab's x86_64 VM kernel (ARCH x86_64,
+# qemu/kernel/vm-x86_64.config: harness/src/vm.c boots it when the host's
+# kernel cannot run the case suites), with the host's gcc, in
+# CACHE/kbuild-x86_64.
+#
+# usage: mkkernel.sh CACHE OUT FRAGMENT [ARCH]
+# ARCH arm64 (default) writes OUT/Image-mclab and OUT/config-mclab;
+# ARCH x86_64 writes OUT/bzImage-vm and OUT/config-vm
 set -eu
 mkdir -p "$1" "$2"
 cache=$(realpath "$1") out=$(realpath "$2") frag=$(realpath "$3")
 src=$cache/src
 pkg=linux-source-6.1
-kb=$cache/kbuild
-export ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
+case ${4:-arm64} in
+arm64)
+	kb=$cache/kbuild
+	export ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
+	target=Image name=Image-mclab conf=config-mclab
+	;;
+x86_64)
+	kb=$cache/kbuild-x86_64
+	export ARCH=x86_64 CROSS_COMPILE=
+	target=bzImage name=bzImage-vm conf=config-vm
+	;;
+*)
+	echo "mkkernel: ARCH $4: arm64 or x86_64" >&2
+	exit 64
+	;;
+esac
 
 for t in flex bison bc xz make "${CROSS_COMPILE}gcc"; do
 	command -v "$t" >/dev/null ||
@@ -92,9 +112,9 @@ done | grep -q bad && bad=1
 [ $bad = 0 ] || exit 1
 
 jobs=$(nproc 2>/dev/null || echo 2)
-echo "  KERNEL $out/Image-mclab ($jobs jobs; ~7 min on 2 cores the first time)"
-make -s --no-print-directory -C "$tree" O="$kb" -j"$((jobs + 1))" Image >"$kb/build.log" 2>&1 ||
+echo "  KERNEL $out/$name ($jobs jobs; minutes on 2 cores the first time)"
+make -s --no-print-directory -C "$tree" O="$kb" -j"$((jobs + 1))" "$target" >"$kb/build.log" 2>&1 ||
 	{ tail -30 "$kb/build.log" >&2; exit 1; }
-cp "$kb/arch/arm64/boot/Image" "$out/Image-mclab.new"
-cp "$kb/.config" "$out/config-mclab"
-mv "$out/Image-mclab.new" "$out/Image-mclab"
+cp "$kb/arch/$ARCH/boot/$target" "$out/$name.new"
+cp "$kb/.config" "$out/$conf"
+mv "$out/$name.new" "$out/$name"
