@@ -47,7 +47,7 @@ deps:
 # The closing line of check is "N passed, N failed, N skipped" over every
 # suite run.  Unit suites run anywhere; the integration cases need root (or
 # re-enter themselves in a user namespace when that is allowed).
-# With clang, every fuzz target also runs FUZZ_SMOKE_SECONDS (default 60).
+# With clang, every fuzz target also runs FUZZ_SMOKE_SECONDS (default 10; .ci/run runs a 60 s one).
 FUZZ_SMOKE := $(if $(HAVE_CLANG),ci/fuzz)
 
 check: deps

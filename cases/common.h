@@ -44,6 +44,9 @@ struct fx {
 	enum router_kind kind;
 	bool router_up;
 	char skip[1200]; /* non-empty: the group's tests skip with this */
+	/* non-empty: the group's tests fail with this (skip holds it too,
+	 * so that set-ups stop there) */
+	char fail[1200];
 };
 
 /*
@@ -61,9 +64,11 @@ void fx_down(struct fx *f);
  * TARGET=qemu-* every test skips with why.  True when it will.
  */
 bool fx_host_only(struct fx *f, const char *why);
-/* Skip the running test when the group could not be set up. */
+/* Skip (or fail) the running test when the group could not be set up. */
 #define FX_CHECK(f)                                                      \
 	do {                                                             \
+		if ((f)->fail[0])                                        \
+			fail_msg("%s", (f)->fail);                       \
 		if ((f)->skip[0]) {                                      \
 			print_message("# SKIP reason: %s\n", (f)->skip); \
 			skip();                                          \

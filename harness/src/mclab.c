@@ -26,6 +26,11 @@
 /* mclab_qemu.c: "mclab qemu ..." (the emulated Pi) and "mclab kconfig" */
 int mclab_cmd_qemu(int argc, char **argv, const char *lab_opt);
 int mclab_cmd_kconfig(int argc, char **argv);
+/* mclab_vm.c: "mclab preflight", "mclab vm ...", and lab commands taken
+ * into the lab's VM on a kernel that cannot run the lab */
+int mclab_cmd_preflight(int argc, char **argv);
+int mclab_cmd_vm(int argc, char **argv);
+int mclab_vm_forward(const char *cmd, int argc, char **argv, int *status);
 
 #define STATE_DIR "/run/mclab"
 
@@ -60,9 +65,17 @@ static const char usage_text[] =
 	"  qemu console|down       its serial console; stop it (mclab qemu help)\n"
 	"  kconfig [FILE|running|--image IMG]\n"
 	"                          check a kernel config for multicast routing\n"
+	"  preflight [-q] [--rootless]\n"
+	"                          can this kernel run the lab, or does it go into\n"
+	"                          the lab's VM (exit 0 / 10)\n"
+	"  vm run [--timeout SEC] [--rw DIR]... [--kernel K] -- CMD...\n"
+	"                          boot the lab's VM, run CMD in it, stop it\n"
+	"  vm start|exec|status|console|stop\n"
+	"                          the long-lived VM of 'mclab up' (mclab vm help)\n"
 	"\n"
 	"Options: --lab ID (or MCLAB_LAB) picks a lab when several are up.\n"
-	"Environment: ROUTER, MCROUTED, MCLAB_RESULTS, MCLAB_TIMEOUT_MULT.\n"
+	"Environment: ROUTER, MCROUTED, MCLAB_RESULTS, MCLAB_TIMEOUT_MULT,\n"
+	"MCLAB_VM=auto|always|never.\n"
 	"See mclab(1).\n";
 
 /* The field report's config (smcroute.conf on the Pi). */
@@ -450,11 +463,14 @@ static int cmd_down(void)
 	return 0;
 }
 
-static int cmd_list(void)
+/* -q: print nothing, exit 1 when no lab is up */
+static int cmd_list(int argc, char **argv)
 {
 	struct state all[32];
 	int n = states_list(all, 32);
 
+	if (argc > 1 && !strcmp(argv[1], "-q"))
+		return n ? 0 : 1;
 	if (!n) {
 		printf("no lab is up\n");
 		return 0;
@@ -988,7 +1004,9 @@ static int cmd_bench(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	char err[512];
+	char err[512], self[PATH_MAX];
+	char **all_argv = argv;
+	int all_argc = argc, status;
 	const char *cmd;
 
 	while (argc > 1 && argv[1][0] == '-') {
@@ -1020,6 +1038,21 @@ int main(int argc, char **argv)
 		fputs(usage_text, stdout);
 		return 0;
 	}
+	if (!strcmp(cmd, "preflight"))
+		return mclab_cmd_preflight(argc, argv);
+	if (!strcmp(cmd, "vm"))
+		return mclab_cmd_vm(argc, argv);
+	/* the same command in the lab's VM, when the lab lives there */
+	{
+		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+		if (n > 0) {
+			self[n] = '\0';
+			all_argv[0] = self;
+		}
+	}
+	if (mclab_vm_forward(cmd, all_argc, all_argv, &status))
+		return status;
 	if (geteuid() != 0) {
 		/* a user's lab lives in its own namespaces, for this process
 		 * only: up/exec/down across invocations need root */
@@ -1035,7 +1068,7 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "down"))
 		return cmd_down();
 	if (!strcmp(cmd, "list"))
-		return cmd_list();
+		return cmd_list(argc, argv);
 	if (!strcmp(cmd, "exec"))
 		return cmd_exec(argc, argv);
 	if (!strcmp(cmd, "shell"))

@@ -533,13 +533,13 @@ int router_start_wrapped(struct router *r, enum router_kind kind,
 	}
 	SNP(r->conf, "%s/%s-%s.conf", tmp, n->name, router_kind_name(kind));
 	SNP(r->pidfile, "%s/%s-%s.pid", tmp, n->name, router_kind_name(kind));
-	/* sun_path is 108 bytes: the socket goes to /run when tmp is long */
-	SNP(r->sock, "%s/%s-%s.sock", tmp, n->name, router_kind_name(kind));
-	if (strlen(r->sock) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
-		mkdir_p("/run/mclab", 0755);
-		snprintf(r->sock, sizeof(r->sock), "/run/mclab/%s-%s.sock",
-			 n->ns, router_kind_name(kind));
-	}
+	/* The control socket lives in /run (named by the node's unique
+	 * netns, swept with it): sun_path is 108 bytes, and the results
+	 * folder may be on a file system without sockets (9p in the lab's
+	 * VM). */
+	mkdir_p("/run/mclab", 0755);
+	snprintf(r->sock, sizeof(r->sock), "/run/mclab/%s-%s.sock", n->ns,
+		 router_kind_name(kind));
 	unlink(r->sock);
 
 	switch (kind) {
