@@ -35,6 +35,14 @@
 #define JIFFY_SLACK_MS 10
 /* ipmr_cache_unresolved(): at most 4 packets wait on an unresolved entry */
 #define UNRES_QLEN 4
+/*
+ * mcrouted installs the MFC entry, then deletes the flow's conntrack entry:
+ * packets that cross in between keep the old, un-NATed entry.  The window
+ * is a few syscalls: natively well under a millisecond, in a TCG guest
+ * (timeout_mult() 4) up to 13.5 ms seen.  At PPS, this many packets.
+ */
+#define RACE_MS 8
+#define RACE_PKTS ((size_t)(PPS * RACE_MS * timeout_mult() / 1000))
 
 static const char conf_sg[] =
 	"mroute from wlan0 source 192.0.2.2 group 225.1.2.4 to usb0\n";
@@ -114,6 +122,15 @@ static bool wait_ct(struct node *n, const char *src, const char *grp, int count,
 	struct ct_want w = { n, src, grp, count, snat };
 
 	return wait_until(ct_is, &w, timeout_ms, 10);
+}
+
+/* The same over a period that is part of the test: not scaled. */
+static bool watch_ct(struct node *n, const char *src, const char *grp,
+		     int count, int snat, unsigned int period_ms)
+{
+	struct ct_want w = { n, src, grp, count, snat };
+
+	return watch_for(ct_is, &w, period_ms, 10);
 }
 
 static double ms(uint64_t ns)
@@ -351,7 +368,7 @@ static void running_flow_flushed(struct fx *f, struct cap *c,
 	     "one (install seen in the MFC %.1f ms after the reload)\n",
 	     ms(v.t_first_nat - v.t_first), ms(t_install));
 	print_plain(&v);
-	if (v.plain_after || v.plain > UNRES_QLEN || v.gaps ||
+	if (v.plain_after || v.plain > UNRES_QLEN + RACE_PKTS || v.gaps ||
 	    v.seq_last != st.sent - 1)
 		cap_report(c, "nat-running-flow-mcrouted");
 	assert_true(v.first_nat >= 0);
@@ -359,9 +376,10 @@ static void running_flow_flushed(struct fx *f, struct cap *c,
 	/*
 	 * The packet whose upcall made the route (and any that queued
 	 * behind it) hold the old entry: they cross un-NATed when the
-	 * install releases them, at least one, at most the queue.
+	 * install releases them, at least one, at most the queue, plus
+	 * those that crossed between the install and the delete.
 	 */
-	assert_in_range(v.plain, 1, UNRES_QLEN);
+	assert_in_range(v.plain, 1, UNRES_QLEN + RACE_PKTS);
 	/* every packet from the first NATed on arrived, in order */
 	assert_int_equal(v.gaps, 0);
 	assert_int_equal(v.seq_last, st.sent - 1);
@@ -407,7 +425,7 @@ static void running_flow_kept(struct fx *f, struct cap *c, uint64_t t_install)
 
 	/* a pause of half the UDP timeout: the entry outlives it */
 	t_pause = mono_ns();
-	assert_false(wait_ct(rtr, SRC4, GRP, 0, -1, UDP_TIMEOUT * 1000 / 2));
+	assert_false(watch_ct(rtr, SRC4, GRP, 0, -1, UDP_TIMEOUT * 1000 / 2));
 	seq = (uint32_t)st1.sent;
 	flow_start(f, 11, seq);
 	fwd.stream = 11;

@@ -43,11 +43,9 @@ bool deadline_passed(uint64_t deadline)
 	return mono_ns() >= deadline;
 }
 
-bool wait_until(bool (*cond)(void *arg), void *arg, unsigned int timeout_ms,
-		unsigned int step_ms)
+static bool wait_to(bool (*cond)(void *arg), void *arg, uint64_t deadline,
+		    unsigned int step_ms)
 {
-	uint64_t deadline = deadline_in(timeout_ms);
-
 	for (;;) {
 		int left;
 
@@ -58,4 +56,17 @@ bool wait_until(bool (*cond)(void *arg), void *arg, unsigned int timeout_ms,
 			return cond(arg);
 		poll(NULL, 0, left < (int)step_ms ? left : (int)step_ms);
 	}
+}
+
+bool wait_until(bool (*cond)(void *arg), void *arg, unsigned int timeout_ms,
+		unsigned int step_ms)
+{
+	return wait_to(cond, arg, deadline_in(timeout_ms), step_ms);
+}
+
+bool watch_for(bool (*cond)(void *arg), void *arg, unsigned int period_ms,
+	       unsigned int step_ms)
+{
+	return wait_to(cond, arg, mono_ns() + (uint64_t)period_ms * 1000000ull,
+		       step_ms);
 }

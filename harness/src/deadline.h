@@ -32,4 +32,12 @@ unsigned int timeout_mult(void);
 bool wait_until(bool (*cond)(void *arg), void *arg, unsigned int timeout_ms,
 		unsigned int step_ms);
 
+/*
+ * The same for a period that is part of what is tested (a pause shorter
+ * than a kernel timeout, a window in which nothing may happen), so not
+ * scaled by MCLAB_TIMEOUT_MULT.  Returns true when cond held within it.
+ */
+bool watch_for(bool (*cond)(void *arg), void *arg, unsigned int period_ms,
+	       unsigned int step_ms);
+
 #endif
