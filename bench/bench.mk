@@ -1,9 +1,9 @@
 # bench/: mcrouted against smcrouted and igmpproxy, side by side (make bench).
-# Not part of make check: it takes ~25 minutes and wants a quiet machine.
+# Not part of make check: it takes ~30 minutes and wants a quiet machine.
 #
 #   make bench                        every benchmark, REPS=5
 #   make bench BENCH_ONLY="load 1000"  one benchmark (mcbench arguments)
-#   make bench BENCH_SUITE=1           also time make check-cases once
+#   make bench BENCH_SUITE=0           without timing the netns suites (host, VM)
 #   make bench BENCH_CSV=bench/results/bench-X.csv  only redo plots and RESULTS.md
 
 BENCH_BIN  := $(BUILD)/bench/mcbench

@@ -291,8 +291,49 @@ static const char *const lab_cmds[] = { "up",	 "down",    "list",  "exec",
 					"shell", "status",  "ping",  "send",
 					"join",	 "capture", "clean", NULL };
 
+/*
+ * The guest's /tmp, /run and /var are its own (tmpfs): a file of "up
+ * --config FILE" there is shared into a VM that starts for it (o->rw), and
+ * refused with the reason when the VM is already up.  0, or -1 refused.
+ */
+static int share_config(int argc, char **argv, bool starting, struct vm_opts *o,
+			char *rwdir, size_t rwlen)
+{
+	static const char *const own[] = { "/tmp", "/run", "/var" };
+	char real[PATH_MAX], *slash;
+
+	for (int i = 1; i + 1 < argc; i++) {
+		bool hidden = false;
+
+		if (strcmp(argv[i], "--config"))
+			continue;
+		if (!realpath(argv[i + 1], real))
+			return 0; /* the guest's mclab says why */
+		for (size_t k = 0; k < sizeof(own) / sizeof(own[0]); k++) {
+			size_t l = strlen(own[k]);
+
+			hidden |= !strncmp(real, own[k], l) && real[l] == '/';
+		}
+		if (!hidden)
+			return 0;
+		if (!starting) {
+			fprintf(stderr,
+				"mclab: %s: the lab's VM (already up) has its own %.4s; put the config in the tree or another folder of this host's root file system\n",
+				argv[i + 1], real);
+			return -1;
+		}
+		slash = strrchr(real, '/');
+		*slash = '\0';
+		snprintf(rwdir, rwlen, "%s", real[0] ? real : "/");
+		o->rw[o->nrw++] = rwdir;
+		return 0;
+	}
+	return 0;
+}
+
 int mclab_vm_forward(const char *cmd, int argc, char **argv, int *status)
 {
+	char rwdir[PATH_MAX];
 	char dir[PATH_MAX], err[1024];
 	struct vm_opts o = { 0 };
 	bool known = false, up;
@@ -305,6 +346,11 @@ int mclab_vm_forward(const char *cmd, int argc, char **argv, int *status)
 	if (!known)
 		return 0;
 	up = lab_vm(dir, sizeof(dir));
+	if (!strcmp(cmd, "up") && (up || want_vm()) &&
+	    share_config(argc, argv, !up, &o, rwdir, sizeof(rwdir)) < 0) {
+		*status = 1;
+		return 1;
+	}
 	if (!up) {
 		if (strcmp(cmd, "up") || !want_vm())
 			return 0;
@@ -325,7 +371,6 @@ int mclab_vm_forward(const char *cmd, int argc, char **argv, int *status)
 			return 1;
 		}
 	}
-	(void)argc;
 	st = vm_exec(dir, argv, !strcmp(cmd, "shell"), 0, err, sizeof(err));
 	if (st < 0) {
 		fprintf(stderr, "mclab: the lab's VM: %s\n", err);

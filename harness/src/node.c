@@ -38,7 +38,7 @@ static int code_of(int status)
  * In the forked child: enter the node as "ip netns exec" would.  Only
  * async-signal-safe calls (the parent may have threads).
  */
-static void child_enter(struct node *n)
+static void child_signals(void)
 {
 	sigset_t none;
 
@@ -48,6 +48,11 @@ static void child_enter(struct node *n)
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
 	signal(SIGPIPE, SIG_DFL);
+}
+
+static void child_enter(struct node *n)
+{
+	child_signals();
 	if (setns(n->nsfd, CLONE_NEWNET) < 0) {
 		static const char msg[] = "mclab: setns failed\n";
 
@@ -104,8 +109,9 @@ static char *buf_finish(struct buf *b, size_t *len)
 	return b->p;
 }
 
-int node_exec(struct node *n, const char *const argv[], unsigned int timeout_ms,
-	      struct node_result *r)
+/* node_exec's work, in node n or (NULL) where the caller is. */
+static int exec_collect(struct node *n, const char *const argv[],
+			unsigned int timeout_ms, struct node_result *r)
 {
 	uint64_t deadline = deadline_in(timeout_ms);
 	int out[2] = { -1, -1 }, err[2] = { -1, -1 }, null, status = 0;
@@ -115,15 +121,6 @@ int node_exec(struct node *n, const char *const argv[], unsigned int timeout_ms,
 	bool killed = false;
 	pid_t pid;
 
-	if (target_vm(n)) /* TARGET=qemu-*: the VM stands in for the node */
-		return target_exec(target_vm(n), argv, timeout_ms, r);
-
-	memset(r, 0, sizeof(*r));
-	r->exit_code = -1;
-	if (!n || n->nsfd < 0 || !argv || !argv[0]) {
-		errno = EINVAL;
-		return -1;
-	}
 	null = open_devnull();
 	if (null < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)
 		goto fail;
@@ -133,7 +130,10 @@ int node_exec(struct node *n, const char *const argv[], unsigned int timeout_ms,
 	if (pid == 0) {
 		setpgid(0, 0);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		child_enter(n);
+		if (n)
+			child_enter(n);
+		else
+			child_signals();
 		dup2(null, 0);
 		dup2(out[1], 1);
 		dup2(err[1], 2);
@@ -220,6 +220,33 @@ fail : {
 	errno = e;
 	return -1;
 }
+}
+
+int node_exec(struct node *n, const char *const argv[], unsigned int timeout_ms,
+	      struct node_result *r)
+{
+	if (target_vm(n)) /* TARGET=qemu-*: the VM stands in for the node */
+		return target_exec(target_vm(n), argv, timeout_ms, r);
+
+	memset(r, 0, sizeof(*r));
+	r->exit_code = -1;
+	if (!n || n->nsfd < 0 || !argv || !argv[0]) {
+		errno = EINVAL;
+		return -1;
+	}
+	return exec_collect(n, argv, timeout_ms, r);
+}
+
+int host_exec(const char *const argv[], unsigned int timeout_ms,
+	      struct node_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->exit_code = -1;
+	if (!argv || !argv[0]) {
+		errno = EINVAL;
+		return -1;
+	}
+	return exec_collect(NULL, argv, timeout_ms, r);
 }
 
 void node_result_free(struct node_result *r)

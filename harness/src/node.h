@@ -34,6 +34,9 @@ struct node_result {
  */
 int node_exec(struct node *n, const char *const argv[], unsigned int timeout_ms,
 	      struct node_result *r);
+/* node_exec where the caller is: the host, not a node (no target VM). */
+int host_exec(const char *const argv[], unsigned int timeout_ms,
+	      struct node_result *r);
 /* node_exec of "/bin/sh -c FMT...". */
 int node_sh(struct node *n, unsigned int timeout_ms, struct node_result *r,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));

@@ -743,12 +743,20 @@ pid_t vm_start(const struct vm_opts *o, char *dir, size_t dirlen, char *ready,
 		return -1;
 	}
 	if (pid == 0) {
-		int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+		int nul = open("/dev/null", O_RDWR | O_CLOEXEC), log;
+		char path[4096];
 
+		/* The keeper outlives the command that started it ("mclab up"):
+		 * none of that command's stdio, or a reader of its output
+		 * would wait for the VM to stop. */
 		close(p[0]);
+		path_in(tmpl, "keeper.log", path, sizeof(path));
+		log = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			   0644);
 		if (nul >= 0) {
 			dup2(nul, 0);
 			dup2(nul, 1);
+			dup2(log >= 0 ? log : nul, 2);
 		}
 		keeper_main(o, tmpl, kernel, p[1]);
 	}

@@ -13,8 +13,9 @@
  * clients on a unix socket, one session (command) per connection, and
  * stops qemu when told to, on SIGTERM/SIGINT, when its parent run ends
  * (once), or when qemu dies.  Its state folder, /run/mclab/vm.XXXXXX,
- * holds keeper.pid, qemu.pid, console.log (the guest's serial console),
- * qemu.log, ctl.sock and release (the guest's uname -r).
+ * holds keeper.pid, keeper.log, qemu.pid, console.log (the guest's
+ * serial console), qemu.log, ctl.sock, accel (kvm or tcg) and ready (its
+ * READY line: the guest kernel and its uptime at boot).
  */
 #ifndef MCLAB_VM_H
 #define MCLAB_VM_H
