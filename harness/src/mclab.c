@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "mclab.h"
+#include "vm.h"
 
 /* mclab_qemu.c: "mclab qemu ..." (the emulated Pi) and "mclab kconfig" */
 int mclab_cmd_qemu(int argc, char **argv, const char *lab_opt);
@@ -1084,9 +1085,13 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "capture"))
 		return cmd_capture(argc, argv);
 	if (!strcmp(cmd, "clean")) {
-		int n = lab_sweep(true);
+		int n = lab_sweep(true),
+		    v = getenv("MCLAB_IN_VM") ? 0 : vm_sweep();
 
-		printf("%d namespace%s removed\n", n, n == 1 ? "" : "s");
+		printf("%d namespace%s removed", n, n == 1 ? "" : "s");
+		if (v)
+			printf(", %d dead VM%s stopped", v, v == 1 ? "" : "s");
+		printf("\n");
 		return 0;
 	}
 	if (!strcmp(cmd, "bench"))
