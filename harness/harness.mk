@@ -4,7 +4,7 @@
 HARNESS_MAINS    := harness/src/mclab.c
 HARNESS_LIB_SRCS := $(filter-out $(HARNESS_MAINS),$(wildcard harness/src/*.c))
 HARNESS_LIB      := $(BUILD)/harness/libmclab.a
-HARNESS_LIBS     := $(MNL_LIBS) $(PCAP_LIBS) $(NFCT_LIBS)
+HARNESS_LIBS     := $(MNL_LIBS) $(PCAP_LIBS) $(NFCT_LIBS) $(Z_LIBS) $(LZMA_LIBS)
 MCLAB            := $(BUILD)/mclab
 
 $(HARNESS_LIB): $(patsubst %.c,$(BUILD)/%.o,$(HARNESS_LIB_SRCS))

@@ -35,6 +35,8 @@ NFCT_LIBS   := $(call pc_libs,libnetfilter_conntrack,-lnetfilter_conntrack)
 PCAP_LIBS   := $(call pc_libs,libpcap,-lpcap)
 CMOCKA_LIBS := $(call pc_libs,cmocka,-lcmocka)
 CAP_LIBS    := $(call pc_libs,libcap,-lcap)
+Z_LIBS      := $(call pc_libs,zlib,-lz)
+LZMA_LIBS   := $(call pc_libs,liblzma,-llzma)
 
 ifeq ($(V),1)
 Q :=

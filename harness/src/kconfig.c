@@ -13,7 +13,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ikconfig.h"
 #include "kconfig.h"
+#include "sdcard.h"
 
 struct kc_sym {
 	char *name; /* without CONFIG_ */
@@ -304,23 +306,43 @@ static char *read_text(const char *path)
 	}
 }
 
-/* The first partition's byte offset in an MBR image, -1 when none. */
-static long long boot_offset(const char *img)
+/*
+ * The embedded config (IKCONFIG) of the kernel on an SD card image's boot
+ * partition: the one its board boots, else the first of the usual names.
+ */
+static char *image_ikconfig(const char *img, long long off, char *from,
+			    size_t fromlen, char *why, size_t whylen)
 {
-	unsigned char mbr[512];
-	int fd = open(img, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-	uint32_t lba;
+	static const char *const names[] = { "zImage",	    "Image",
+					     "kernel8.img", "kernel7l.img",
+					     "kernel7.img", "kernel.img" };
+	struct sd_boot b;
+	char err[300], how[300] = "";
+	const char *kernel = NULL;
+	unsigned char *data = NULL;
+	char *text = NULL;
+	long n = -1;
 
-	if (fd < 0)
-		return -1;
-	n = pread(fd, mbr, sizeof(mbr), 0);
-	close(fd);
-	if (n != 512 || mbr[510] != 0x55 || mbr[511] != 0xaa)
-		return -1;
-	lba = (uint32_t)mbr[454] | (uint32_t)mbr[455] << 8 |
-	      (uint32_t)mbr[456] << 16 | (uint32_t)mbr[457] << 24;
-	return lba ? (long long)lba * 512 : -1;
+	if (sd_inspect(img, NULL, NULL, &b, err, sizeof(err)) == 0)
+		kernel = b.board.kernel;
+	for (size_t i = 0; n < 0 && i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!kernel)
+			kernel = names[i];
+		n = sd_read(img, off, kernel, IKC_MAX_PAYLOAD, &data);
+		if (n < 0)
+			kernel = NULL;
+	}
+	if (n < 0) {
+		snprintf(why, whylen, "no kernel file in the boot partition");
+	} else if (ikconfig_extract(data, (size_t)n, &text, how, sizeof(how)) ==
+		   IKC_FOUND) {
+		snprintf(from, fromlen, "%s (%s: %s)", img, kernel, how);
+	} else {
+		snprintf(why, whylen, "%s: %s", kernel, how);
+	}
+	free(data);
+	sd_boot_free(&b);
+	return text;
 }
 
 char *kconfig_load(const char *what, bool image, char *from, size_t fromlen,
@@ -329,8 +351,8 @@ char *kconfig_load(const char *what, bool image, char *from, size_t fromlen,
 	char *text;
 
 	if (image) {
-		long long off = boot_offset(what);
-		char spec[4200];
+		long long off = sd_boot_offset(what);
+		char spec[4200], why[400];
 		static const char *const names[] = { "::kernel.config",
 						     "::config", "::.config" };
 
@@ -353,12 +375,16 @@ char *kconfig_load(const char *what, bool image, char *from, size_t fromlen,
 			}
 			free(text);
 		}
-		snprintf(
-			err, errlen,
-			"%s: no kernel.config in the boot partition (Buildroot: copy "
-			"output/build/linux-*/.config there, or enable CONFIG_IKCONFIG_PROC "
-			"and use 'mclab kconfig running' on the board)",
-			what);
+		text = image_ikconfig(what, off, from, fromlen, why,
+				      sizeof(why));
+		if (text)
+			return text;
+		snprintf(err, errlen,
+			 "%s: no kernel.config in the boot partition, and %s "
+			 "(Buildroot: enable CONFIG_IKCONFIG, or copy "
+			 "output/build/linux-*/.config there as kernel.config; "
+			 "on the board: mclab kconfig running)",
+			 what, why);
 		return NULL;
 	}
 	if (!strcmp(what, "running")) {

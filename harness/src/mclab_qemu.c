@@ -40,7 +40,8 @@ int mclab_cmd_kconfig(int argc, char **argv);
 
 static const char qemu_usage[] =
 	"usage: mclab qemu up [--profile virt|raspi3b] [--topo TOPO] [--node NODE]\n"
-	"                     [--image sdcard.img | --rootfs rootfs.ext4 |\n"
+	"                     [--image sdcard.img [--board B] [--dtb D] |\n"
+	"                      --rootfs rootfs.ext4 |\n"
 	"                      --kernel K [--dtb D] [--initrd I]]\n"
 	"                     [--config FILE | --no-router] [--append ARGS]\n"
 	"                     [--login PROMPT]\n"
@@ -53,6 +54,9 @@ static const char qemu_usage[] =
 	"with FILE (default: the field report's smcroute.conf).  --image boots a\n"
 	"Buildroot-style SD card image (kernel, DTB, initramfs and cmdline.txt\n"
 	"from its boot partition; the image is never written: -snapshot).\n"
+	"The board is read from its kernel (zImage or arm64 Image), config.txt\n"
+	"and DTBs; --board raspi0|raspi1ap|raspi2b|raspi3b overrides it and\n"
+	"--dtb replaces the image's DTB.\n"
 	"--rootfs boots our kernel and initramfs, which load the board's\n"
 	"drivers and netfilter, rename the NICs, then mount the root file\n"
 	"system image (ext2/3/4, e.g. Buildroot's rootfs.ext4; -snapshot) and\n"
@@ -177,6 +181,7 @@ static int qemu_up(int argc, char **argv)
 		{ "rootfs", required_argument, NULL, 'R' },
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "dtb", required_argument, NULL, 'd' },
+		{ "board", required_argument, NULL, 'B' },
 		{ "initrd", required_argument, NULL, 'r' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "no-router", no_argument, NULL, 'n' },
@@ -194,7 +199,7 @@ static int qemu_up(int argc, char **argv)
 	pid_t pid;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:t:N:i:R:k:d:r:c:na:l:h", opts,
+	while ((c = getopt_long(argc, argv, "p:t:N:i:R:k:d:B:r:c:na:l:h", opts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'p':
@@ -231,6 +236,9 @@ static int qemu_up(int argc, char **argv)
 		case 'd':
 			o.dtb = optarg;
 			break;
+		case 'B':
+			o.board = optarg;
+			break;
 		case 'r':
 			o.initrd = optarg;
 			break;
@@ -253,6 +261,10 @@ static int qemu_up(int argc, char **argv)
 	}
 	if (o.image && o.rootfs) {
 		fprintf(stderr, "mclab: --image or --rootfs, not both\n");
+		return 2;
+	}
+	if (o.board && !o.image) {
+		fprintf(stderr, "mclab: --board goes with --image\n");
 		return 2;
 	}
 	if ((o.image || o.rootfs) && !o.login_prompt)

@@ -25,6 +25,7 @@
 #include "deadline.h"
 #include "node.h"
 #include "qemu.h"
+#include "sdcard.h"
 
 #define AGENT_MAX (8u << 20)
 
@@ -512,101 +513,53 @@ static int run_host(const char *const argv[], const char *out_path)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-/* Offset of the first (boot) partition of an MBR disk image, or -1. */
-static long long mbr_boot_offset(const char *img)
-{
-	unsigned char mbr[512];
-	int fd = open(img, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-	uint32_t lba;
-
-	if (fd < 0)
-		return -1;
-	n = pread(fd, mbr, sizeof(mbr), 0);
-	close(fd);
-	if (n != 512 || mbr[510] != 0x55 || mbr[511] != 0xaa)
-		return -1;
-	lba = (uint32_t)mbr[446 + 8] | (uint32_t)mbr[446 + 9] << 8 |
-	      (uint32_t)mbr[446 + 10] << 16 | (uint32_t)mbr[446 + 11] << 24;
-	return lba ? (long long)lba * 512 : -1;
-}
-
-/* mcopy one file out of the boot partition; 0 when it was there. */
-static int boot_get(const char *img, long long off, const char *name,
-		    const char *dest)
-{
-	char spec[PATH_MAX + 32], src[300];
-	const char *argv[] = {
-		"mcopy", "-n", "-o", "-i", spec, src, dest, NULL
-	};
-
-	snprintf(spec, sizeof(spec), "%s@@%lld", img, off);
-	snprintf(src, sizeof(src), "::%s", name);
-	return run_host(argv, NULL) == 0 && is_file(dest) ? 0 : -1;
-}
-
 /*
- * From a Pi SD card's boot partition: kernel (config.txt "kernel=", else
- * Image, kernel8.img), DTB ("device_tree=", else the 3 B one), initramfs
- * ("initramfs FILE"), cmdline.txt.
+ * From a Pi SD card's boot partition (sdcard.c, piboard.c): the kernel
+ * and DTB its firmware would boot on the board (--dtb: the user's DTB
+ * instead), the initramfs config.txt names, and cmdline.txt.  The image
+ * must be one the profile's machine runs: a 32-bit image says which
+ * machine it needs.
  */
-static int extract_boot(const char *img, const char *dir, char *kernel,
-			char *dtb, char *initrd, char *cmdline, size_t len,
-			char *err, size_t errlen)
+static int extract_boot(const struct qemu_opts *o, const char *dir,
+			char *kernel, char *dtb, char *initrd, char *cmdline,
+			size_t len, char *err, size_t errlen)
 {
-	long long off = mbr_boot_offset(img);
-	char cfgpath[PATH_MAX], name[256], *cfg, *line, *save = NULL;
-	char kname[256] = "", dname[256] = "", iname[256] = "";
+	struct sd_boot b;
+	int rc = -1;
 
-	if (off < 0) {
-		snprintf(err, errlen, "%s: no MBR partition table", img);
-		return -1;
+	if (sd_inspect(o->image, o->board, o->dtb, &b, err, errlen) < 0)
+		goto out;
+	if (!b.board.arm64 || (o->profile == QEMU_RASPI3B &&
+			       strcmp(b.board.machine, "raspi3b"))) {
+		snprintf(err, errlen,
+			 "%s: %s needs qemu's -M %s, which mclab qemu does not "
+			 "drive yet (it boots 64-bit Pi 3 and Zero 2 images)",
+			 o->image, b.board.why, b.board.machine);
+		goto out;
 	}
-	snprintf(cfgpath, sizeof(cfgpath), "%s/config.txt", dir);
-	cfg = boot_get(img, off, "config.txt", cfgpath) == 0 ?
-		      mclab_read_file(cfgpath) :
-		      NULL;
-	for (line = cfg ? strtok_r(cfg, "\n", &save) : NULL; line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		line[strcspn(line, "\r#")] = '\0';
-		if (sscanf(line, " kernel = %255s", name) == 1)
-			snprintf(kname, sizeof(kname), "%s", name);
-		else if (sscanf(line, " device_tree = %255s", name) == 1)
-			snprintf(dname, sizeof(dname), "%s", name);
-		else if (sscanf(line, " initramfs %255s", name) == 1)
-			snprintf(iname, sizeof(iname), "%s", name);
+	snprintf(kernel, len, "%s/kernel", dir);
+	if (sd_get(o->image, b.off, b.board.kernel, kernel) < 0) {
+		snprintf(err, errlen, "%s: cannot read %s", o->image,
+			 b.board.kernel);
+		goto out;
 	}
-	free(cfg);
-	snprintf(kernel, len, "%s/Image", dir);
-	if (!((kname[0] && !boot_get(img, off, kname, kernel)) ||
-	      !boot_get(img, off, "Image", kernel) ||
-	      !boot_get(img, off, "kernel8.img", kernel))) {
-		snprintf(
-			err, errlen,
-			"%s: no kernel (Image, kernel8.img) in the boot partition",
-			img);
-		return -1;
+	dtb[0] = '\0';
+	if (o->dtb) {
+		snprintf(dtb, len, "%s", o->dtb);
+	} else if (b.board.dtb[0]) {
+		snprintf(dtb, len, "%s/board.dtb", dir);
+		if (sd_get(o->image, b.off, b.board.dtb, dtb) < 0)
+			dtb[0] = '\0';
 	}
-	snprintf(dtb, len, "%s/board.dtb", dir);
-	if (!((dname[0] && !boot_get(img, off, dname, dtb)) ||
-	      !boot_get(img, off, "bcm2837-rpi-3-b.dtb", dtb) ||
-	      !boot_get(img, off, "bcm2710-rpi-3-b.dtb", dtb)))
-		dtb[0] = '\0';
 	snprintf(initrd, len, "%s/initrd", dir);
-	if (!iname[0] || boot_get(img, off, iname, initrd))
+	if (!b.cfg.initramfs[0] ||
+	    sd_get(o->image, b.off, b.cfg.initramfs, initrd) < 0)
 		initrd[0] = '\0';
-	snprintf(cfgpath, sizeof(cfgpath), "%s/cmdline.txt", dir);
-	cmdline[0] = '\0';
-	if (!boot_get(img, off, "cmdline.txt", cfgpath)) {
-		char *c = mclab_read_file(cfgpath);
-
-		if (c) {
-			c[strcspn(c, "\r\n")] = '\0';
-			snprintf(cmdline, len, "%s", c);
-			free(c);
-		}
-	}
-	return 0;
+	snprintf(cmdline, len, "%s", b.cmdline);
+	rc = 0;
+out:
+	sd_boot_free(&b);
+	return rc;
 }
 
 static unsigned int vm_counter;
@@ -772,8 +725,8 @@ struct qemu_vm *qemu_boot(const struct qemu_opts *o, char *err, size_t errlen)
 	/* boot files */
 	dtb[0] = initrd[0] = '\0';
 	if (o->image) {
-		if (extract_boot(o->image, vm->log_dir, kernel, dtb, initrd,
-				 cmdline, sizeof(kernel), err, errlen) < 0)
+		if (extract_boot(o, vm->log_dir, kernel, dtb, initrd, cmdline,
+				 sizeof(kernel), err, errlen) < 0)
 			goto fail;
 	} else {
 		if (!dir && (!o->kernel || !o->initrd)) {

@@ -63,6 +63,12 @@ struct qemu_opts {
 	 */
 	const char *image;
 	/*
+	 * With image: the board (piboard.h: raspi0, raspi1ap, raspi2b,
+	 * raspi3b) instead of the one its files name; NULL: theirs.  dtb
+	 * then replaces the image's DTB.
+	 */
+	const char *board;
+	/*
 	 * A root file system image (ext2/3/4, e.g. Buildroot's rootfs.ext4),
 	 * used with -snapshot: our kernel and initramfs load the board's
 	 * drivers and netfilter, rename the NICs, mount it and hand over to

@@ -21,5 +21,9 @@ cat >"$tmp/etc/inittab" <<'TAB'
 ::sysinit:/bin/hostname buildroot
 console::respawn:/sbin/getty -L console 0 vt100
 TAB
+# Buildroot's skeleton: root with an empty password (login asks none)
+printf 'root::19000:0:99999:7:::\n' >"$tmp/etc/shadow"
+chmod 600 "$tmp/etc/shadow"
+mkdir -p "$tmp/root"
 "$(dirname "$0")/mkrootfs.sh" "$tmp" "$img"
 rm -rf "$tmp"
