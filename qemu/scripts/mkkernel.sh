@@ -18,12 +18,16 @@
 # kernel cannot run the case suites), with the host's gcc, in
 # CACHE/kbuild-x86_64.
 #
-# usage: mkkernel.sh CACHE OUT FRAGMENT [ARCH]
+# usage: mkkernel.sh CACHE OUT "FRAGMENT..." [ARCH]
+# (the fragments merged in order on allnoconfig)
 # ARCH arm64 (default) writes OUT/Image-mclab and OUT/config-mclab;
-# ARCH x86_64 writes OUT/bzImage-vm and OUT/config-vm
+# ARCH x86_64 writes OUT/bzImage-vm and OUT/config-vm;
+# ARCH arm (the SD card stand-ins' 32-bit kernel) writes OUT/zImage-pi32,
+# OUT/config-pi32 and the DTBs of the boards it is for in OUT/dtbs32
 set -eu
 mkdir -p "$1" "$2"
-cache=$(realpath "$1") out=$(realpath "$2") frag=$(realpath "$3")
+cache=$(realpath "$1") out=$(realpath "$2") frags=""
+for f in $3; do frags="$frags $(realpath "$f")"; done
 src=$cache/src
 pkg=linux-source-6.1
 case ${4:-arm64} in
@@ -32,13 +36,19 @@ arm64)
 	export ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
 	target=Image name=Image-mclab conf=config-mclab
 	;;
+arm)
+	kb=$cache/kbuild-arm
+	export ARCH=arm CROSS_COMPILE=arm-linux-gnueabi-
+	target=zImage name=zImage-pi32 conf=config-pi32
+	dtbs="bcm2835-rpi-zero-w.dtb bcm2837-rpi-3-b.dtb"
+	;;
 x86_64)
 	kb=$cache/kbuild-x86_64
 	export ARCH=x86_64 CROSS_COMPILE=
 	target=bzImage name=bzImage-vm conf=config-vm
 	;;
 *)
-	echo "mkkernel: ARCH $4: arm64 or x86_64" >&2
+	echo "mkkernel: ARCH $4: arm64, arm or x86_64" >&2
 	exit 64
 	;;
 esac
@@ -94,11 +104,13 @@ kconf() { # what it does, then the command: quiet unless it fails
 		{ echo "mkkernel: $what failed:" >&2; tail -20 "$kb/kconfig.log" >&2; exit 1; }
 }
 kconf allnoconfig make -s --no-print-directory -C "$tree" O="$kb" allnoconfig
-kconf "merging $frag" env KCONFIG_CONFIG="$kb/.config" \
-	"$tree/scripts/kconfig/merge_config.sh" -m -O "$kb" "$kb/.config" "$frag"
+# shellcheck disable=SC2086
+kconf "merging$frags" env KCONFIG_CONFIG="$kb/.config" \
+	"$tree/scripts/kconfig/merge_config.sh" -m -O "$kb" "$kb/.config" $frags
 kconf olddefconfig make -s --no-print-directory -C "$tree" O="$kb" olddefconfig
 bad=0
-grep -E '^CONFIG_[A-Z0-9_]+=' "$frag" | while read -r l; do
+# shellcheck disable=SC2086
+cat $frags | grep -E '^CONFIG_[A-Z0-9_]+=' | while read -r l; do
 	o=${l%%=*} v=${l#*=}
 	got=$(grep -E "^$o=" "$kb/.config" || :)
 	if [ "$v" = n ]; then
@@ -115,6 +127,14 @@ jobs=$(nproc 2>/dev/null || echo 2)
 echo "  KERNEL $out/$name ($jobs jobs; minutes on 2 cores the first time)"
 make -s --no-print-directory -C "$tree" O="$kb" -j"$((jobs + 1))" "$target" >"$kb/build.log" 2>&1 ||
 	{ tail -30 "$kb/build.log" >&2; exit 1; }
+if [ -n "${dtbs:-}" ]; then
+	mkdir -p "$out/dtbs32"
+	for d in $dtbs; do
+		make -s --no-print-directory -C "$tree" O="$kb" "$d" >>"$kb/build.log" 2>&1 ||
+			{ tail -30 "$kb/build.log" >&2; exit 1; }
+		cp "$kb/arch/$ARCH/boot/dts/$d" "$out/dtbs32/$d"
+	done
+fi
 cp "$kb/arch/$ARCH/boot/$target" "$out/$name.new"
 cp "$kb/.config" "$out/$conf"
 mv "$out/$name.new" "$out/$name"
