@@ -4,9 +4,14 @@
 # complete.  Needs apt with the arm64 architecture enabled (done here when
 # run as root: dpkg --add-architecture arm64 && apt-get update).
 #
-# usage: fetch.sh CACHE_DIR
+# With ARCH armel or armhf it downloads the 32-bit stand-ins' userland
+# instead (busybox, smcroute, iptables and their libraries, no kernel:
+# the stand-ins boot ours) into CACHE/debs-ARCH.
+#
+# usage: fetch.sh CACHE_DIR [ARCH]
 set -eu
 cache=$1
+arch=${2:-arm64}
 debs=$cache/debs
 # The kernel is whatever linux-image-arm64 points at today; it is resolved
 # once and remembered in debs/kernel-package.  conntrack: the harness
@@ -17,25 +22,34 @@ PKGS="busybox-static iptables libip4tc2 libip6tc2 libxtables12 libmnl0 \
 libnetfilter-conntrack3 libnfnetlink0 libnftnl11 libmnl-dev \
 libnetfilter-conntrack-dev libnfnetlink-dev libcap-dev libcap2 smcroute \
 conntrack libsystemd0 libgcrypt20 libgpg-error0 liblz4-1 liblzma5 libzstd1"
+if [ "$arch" != arm64 ]; then
+	debs=$cache/debs-$arch
+	PKGS="libc6 busybox-static smcroute libsystemd0 libgcrypt20 \
+libgpg-error0 liblz4-1 liblzma5 libzstd1 libcap2 iptables libip4tc2 \
+libip6tc2 libxtables12 libmnl0 libnetfilter-conntrack3 libnfnetlink0 \
+libnftnl11"
+fi
 stamp=$debs/.stamp-$(echo "$PKGS" | md5sum | cut -c1-8)
 [ -e "$stamp" ] && exit 0
 
 mkdir -p "$debs"
 # only what is not there yet: a package added to PKGS downloads alone
-have() { ls "$debs/${1}_"*_arm64.deb >/dev/null 2>&1; }
-arm64_apt() {
-	dpkg --print-foreign-architectures | grep -qx arm64 && return 0
+have() { ls "$debs/${1}_"*_"$arch".deb >/dev/null 2>&1; }
+arch_apt() {
+	dpkg --print-foreign-architectures | grep -qx "$arch" && return 0
 	if [ "$(id -u)" != 0 ]; then
-		echo "fetch: arm64 is not a dpkg architecture here; as root run:" >&2
-		echo "  dpkg --add-architecture arm64 && apt-get update" >&2
+		echo "fetch: $arch is not a dpkg architecture here; as root run:" >&2
+		echo "  dpkg --add-architecture $arch && apt-get update" >&2
 		exit 1
 	fi
-	dpkg --add-architecture arm64
+	dpkg --add-architecture "$arch"
 	apt-get update -q
 }
 kpkg=$(cat "$debs/kernel-package" 2>/dev/null || :)
-if [ -z "$kpkg" ]; then
-	arm64_apt
+if [ "$arch" != arm64 ]; then
+	kpkg=""
+elif [ -z "$kpkg" ]; then
+	arch_apt
 	kpkg=$(apt-cache depends linux-image-arm64:arm64 2>/dev/null |
 		awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
 	if [ -z "$kpkg" ] && [ "$(id -u)" = 0 ]; then
@@ -47,10 +61,10 @@ if [ -z "$kpkg" ]; then
 	kpkg=${kpkg%:arm64}
 fi
 list=""
-for p in $kpkg $PKGS; do have "$p" || list="$list $p:arm64"; done
+for p in $kpkg $PKGS; do have "$p" || list="$list $p:$arch"; done
 if [ -n "$list" ]; then
-	arm64_apt
-	echo "fetch:$list" | sed 's/:arm64//g'
+	arch_apt
+	echo "fetch ($arch):$list" | sed "s/:$arch//g"
 	# apt-get download writes into the current folder; as root it warns
 	# that _apt cannot write there, which is harmless.
 	# shellcheck disable=SC2086
@@ -59,7 +73,7 @@ if [ -n "$list" ]; then
 		grep -v '^W: Download is performed unsandboxed' || :
 fi
 for p in $kpkg $PKGS; do
-	have "$p" || { echo "fetch: $p:arm64 was not downloaded" >&2; exit 1; }
+	have "$p" || { echo "fetch: $p:$arch was not downloaded" >&2; exit 1; }
 done
-echo "$kpkg" >"$debs/kernel-package"
+[ -z "$kpkg" ] || echo "$kpkg" >"$debs/kernel-package"
 touch "$stamp"

@@ -1,0 +1,190 @@
+#!/bin/sh
+# A stand-in for a user's Buildroot SD card image of a 32-bit Pi, as close
+# to Buildroot's output as Debian's packages allow, with nothing of ours
+# in it: the genimage layout (MBR, 32 MiB vfat boot partition with the
+# kernel, the DTB, config.txt and cmdline.txt; ext4 root), busybox init
+# with Buildroot's rcS running /etc/init.d/S??*, a getty on the console
+# ("buildroot login:", root without a password), and the field report's
+# router: S41smcroute starting Debian's smcrouted with its
+# /etc/smcroute.conf, and its mangle rule (TTL 64) in S42ttl.
+#
+#   zerow   Pi Zero W: armel userland, bcm2835-rpi-zero-w.dtb (raspi0)
+#   pi3-32  Pi 3 in 32-bit mode: armhf userland, bcm2837-rpi-3-b.dtb
+#           (raspi2b)
+#
+# Both boot our 32-bit zImage (make -C qemu kernel32); Buildroot would
+# give each its own (bcmrpi or bcm2709 defconfig).
+#
+# usage: mkstandin.sh CACHE OUT BOARD IMAGE
+set -eu
+cache=$1 out=$2 board=$3 img=$4
+case $board in
+zerow) arch=armel dtb=bcm2835-rpi-zero-w.dtb ;;
+pi3-32) arch=armhf dtb=bcm2837-rpi-3-b.dtb ;;
+*)
+	echo "mkstandin: BOARD is zerow or pi3-32" >&2
+	exit 64
+	;;
+esac
+debs=$cache/debs-$arch
+tmp=$img.tmp
+rm -rf "$tmp"
+mkdir -p "$tmp/root"
+root=$tmp/root
+
+for d in "$debs"/*.deb; do
+	dpkg-deb -x "$d" "$root"
+done
+# merged /usr, as Debian's packages expect
+for d in bin sbin lib; do
+	if [ -d "$root/$d" ] && [ ! -L "$root/$d" ]; then
+		mkdir -p "$root/usr/$d"
+		cp -a "$root/$d/." "$root/usr/$d/"
+		rm -rf "${root:?}/$d"
+	fi
+	mkdir -p "$root/usr/$d"
+	ln -s "usr/$d" "$root/$d"
+done
+rm -rf "$root/usr/share/doc" "$root/usr/share/man" "$root/usr/share/locale"
+mkdir -p "$root/proc" "$root/sys" "$root/dev" "$root/tmp" "$root/run" \
+	"$root/var/run" "$root/etc/init.d" "$root/root" "$root/mnt"
+ln -sf busybox "$root/usr/bin/sh"
+# busybox's applets are linked at the first boot (it cannot run here)
+ln -sf ../bin/busybox "$root/usr/sbin/init"
+# iptables as Buildroot builds it by default: the legacy backend
+for t in iptables iptables-save iptables-restore ip6tables; do
+	ln -sf xtables-legacy-multi "$root/usr/sbin/$t"
+done
+
+cat >"$root/etc/inittab" <<'TAB'
+# Buildroot's inittab (busybox init), for a 32-bit Pi stand-in
+::sysinit:/bin/busybox mount -t proc proc /proc
+::sysinit:/bin/busybox mount -o remount,rw /
+::sysinit:/bin/busybox --install -s
+::sysinit:/bin/mkdir -p /dev/pts /dev/shm
+::sysinit:/bin/mount -a
+::sysinit:/bin/hostname -F /etc/hostname
+::sysinit:/etc/init.d/rcS
+console::respawn:/sbin/getty -L console 0 vt100
+::shutdown:/etc/init.d/rcK
+::shutdown:/bin/umount -a -r
+TAB
+cat >"$root/etc/fstab" <<'TAB'
+proc     /proc    proc   defaults 0 0
+devpts   /dev/pts devpts defaults,gid=5,mode=620 0 0
+tmpfs    /dev/shm tmpfs  mode=0777 0 0
+tmpfs    /tmp     tmpfs  mode=1777 0 0
+tmpfs    /run     tmpfs  mode=0755,nosuid,nodev 0 0
+sysfs    /sys     sysfs  defaults 0 0
+TAB
+echo buildroot >"$root/etc/hostname"
+printf 'root:x:0:0:root:/root:/bin/sh\n' >"$root/etc/passwd"
+printf 'root::0:\n' >"$root/etc/group"
+printf 'root::19000:0:99999:7:::\n' >"$root/etc/shadow"
+chmod 600 "$root/etc/shadow"
+printf 'Welcome to Buildroot\n' >"$root/etc/issue"
+cat >"$root/etc/init.d/rcS" <<'RC'
+#!/bin/sh
+# Start all init scripts in /etc/init.d, in numerical order (Buildroot's)
+for i in /etc/init.d/S??*; do
+	[ ! -f "$i" ] && continue
+	case "$i" in
+	*.sh) (trap - INT QUIT TSTP; set start; . "$i") ;;
+	*) "$i" start ;;
+	esac
+done
+RC
+sed 's/S??\*/K??*/; s/numerical/reverse/; s/start/stop/g' \
+	"$root/etc/init.d/rcS" >"$root/etc/init.d/rcK"
+# the field report's router: static routes from wlan0 to usb0
+cat >"$root/etc/smcroute.conf" <<'CONF'
+# /etc/smcroute.conf (the field report's)
+mgroup from wlan0 group 225.1.2.3
+mroute from wlan0 group 225.1.2.3 to usb0
+CONF
+cat >"$root/etc/init.d/S41smcroute" <<'RC'
+#!/bin/sh
+# Start smcrouted (Buildroot's S41smcroute, in spirit)
+case "$1" in
+start)
+	printf 'Starting smcroute: '
+	smcrouted -f /etc/smcroute.conf && echo OK || echo FAIL
+	;;
+stop)
+	printf 'Stopping smcroute: '
+	smcroutectl kill >/dev/null 2>&1; echo OK
+	;;
+restart)
+	"$0" stop
+	"$0" start
+	;;
+esac
+RC
+cat >"$root/etc/init.d/S42ttl" <<'RC'
+#!/bin/sh
+# The field report's fix for TTL 1 senders: rewrite to 64 on wlan0
+case "$1" in
+start)
+	iptables -t mangle -A PREROUTING -i wlan0 -d 224.0.0.0/4 \
+		-j TTL --ttl-set 64
+	;;
+stop)
+	iptables -t mangle -F PREROUTING
+	;;
+esac
+RC
+chmod 755 "$root"/etc/init.d/*
+
+# the boot partition, as genimage lays out Buildroot's rpi-firmware
+boot_mb=32
+cat >"$tmp/config.txt" <<'CFG'
+# Please note that this is only a sample, we recommend you to change it to
+# fit your needs.
+start_file=start.elf
+fixup_file=fixup.dat
+
+kernel=zImage
+
+# To use an external initramfs file
+#initramfs rootfs.cpio.gz
+
+# Disable overscan assuming the display supports displaying the full
+# resolution
+disable_overscan=1
+
+# How much memory in MB to assign to the GPU on Pi models having
+# 256, 512 or 1024 MB total memory
+gpu_mem_256=100
+gpu_mem_512=100
+gpu_mem_1024=100
+
+# fixes rpi (3B, 3B+, 3A+, 4B and Zero W) ttyAMA0 serial console
+dtoverlay=miniuart-bt
+CFG
+echo "root=/dev/mmcblk0p2 rootwait console=tty1 console=ttyAMA0,115200" \
+	>"$tmp/cmdline.txt"
+cp "$out/zImage-pi32" "$tmp/zImage"
+mkfs.vfat -C -n BOOT "$tmp/boot.vfat" $((boot_mb * 1024)) >/dev/null
+mcopy -i "$tmp/boot.vfat" "$tmp/zImage" "$out/dtbs32/$dtb" \
+	"$tmp/config.txt" "$tmp/cmdline.txt" ::
+
+# the root partition
+root_mb=$(( $(du -sm "$root" | cut -f1) * 3 / 2 + 16 ))
+mke2fs -q -t ext4 -L rootfs -d "$root" "$tmp/rootfs.ext4" "${root_mb}M"
+
+# the disk: 1 MiB gap, boot, root; a power of two (qemu's SD model)
+need=$((1 + boot_mb + root_mb))
+size=1
+while [ $size -lt $need ]; do size=$((size * 2)); done
+truncate -s "${size}M" "$tmp/disk"
+sfdisk -q "$tmp/disk" <<PART
+label: dos
+start=2048, size=$((boot_mb * 2048)), type=c, bootable
+start=$((2048 + boot_mb * 2048)), size=$((root_mb * 2048)), type=83
+PART
+dd if="$tmp/boot.vfat" of="$tmp/disk" bs=1M seek=1 conv=notrunc status=none
+dd if="$tmp/rootfs.ext4" of="$tmp/disk" bs=1M seek=$((1 + boot_mb)) \
+	conv=notrunc status=none
+mv "$tmp/disk" "$img"
+rm -rf "$tmp"
+echo "  $img: $board, ${size} MiB (boot ${boot_mb} MiB vfat, rootfs ${root_mb} MiB ext4, $arch)"
