@@ -23,6 +23,7 @@
 #include <netinet/in.h>
 
 #include "common.h"
+#include "console.h"
 #include "kconfig.h"
 #include "qemu.h"
 
@@ -850,6 +851,68 @@ static void test_rootfs_up(void **state)
  * for a Buildroot one: busybox init, a getty on the console, hostname
  * buildroot): mclab qemu up --rootfs counts it ready at its login prompt.
  */
+/*
+ * An image without our agent, driven as a user's is: log in at its getty
+ * over the serial console (console.c) and run commands there, their
+ * output and exit status framed by markers.
+ */
+static void console_session(struct sdfx *f)
+{
+	char path[300], sock[200] = "", *st, *p, *out = NULL, err[300];
+	struct console c;
+	uint64_t t0;
+	int rc;
+
+	snprintf(path, sizeof(path), "/run/mclab/%s.qemu", f->id);
+	st = mclab_read_file(path);
+	assert_non_null(st);
+	p = strstr(st, "console ");
+	assert_non_null(p);
+	sscanf(p + 8, "%199s", sock);
+	free(st);
+	assert_int_equal(console_open(&c, sock), 0);
+	t0 = mono_ns();
+	rc = console_login(&c, "root", "", 30000, err, sizeof(err));
+	if (rc)
+		print_message("# %s\n", err);
+	assert_int_equal(rc, 0);
+	INFO("console login as root: %.0f ms\n", (mono_ns() - t0) / 1e6);
+	/* the guest's own kernel and proc files, through its own shell */
+	assert_int_equal(console_run(&c, 10000, &out, "uname -m; hostname"), 0);
+	assert_non_null(strstr(out, "aarch64\nbuildroot\n"));
+	free(out);
+	assert_int_equal(
+		console_run(&c, 10000, &out,
+			    "cat /proc/sys/net/ipv4/conf/all/mc_forwarding"),
+		0);
+	assert_string_equal(out, "0\n"); /* no router in this image */
+	free(out);
+	/* exit status and stderr come back */
+	assert_int_equal(console_run(&c, 10000, &out, "ls /nonexistent"), 1);
+	assert_non_null(strstr(out, "No such file"));
+	free(out);
+	/* a file written through the console, every byte value kept */
+	{
+		unsigned char data[256];
+
+		for (int i = 0; i < 256; i++)
+			data[i] = (unsigned char)i;
+		assert_int_equal(console_write_file(&c, "/tmp/bytes", data,
+						    sizeof(data)),
+				 0);
+		assert_int_equal(
+			console_run(&c, 10000, &out,
+				    "wc -c </tmp/bytes; md5sum /tmp/bytes"),
+			0);
+		/* md5 of the bytes 0..255 */
+		assert_non_null(strstr(out, "256\n"));
+		assert_non_null(
+			strstr(out, "e2c865db4162bed963bfaa9ef6ac18f0"));
+		free(out);
+	}
+	console_close(&c);
+}
+
 static void test_user_rootfs_login(void **state)
 {
 	struct sdfx *f = *state;
@@ -863,6 +926,7 @@ static void test_user_rootfs_login(void **state)
 	user_up(f, "--rootfs", f->userfs, "--no-router",
 		"buildroot login:", out, sizeof(out));
 	assert_non_null(strstr(out, "login prompt after"));
+	console_session(f);
 	user_down(f, f->userfs, sum);
 }
 
