@@ -323,14 +323,14 @@ static char *image_ikconfig(const char *img, long long off, char *from,
 	char *text = NULL;
 	long n = -1;
 
-	if (sd_inspect(img, NULL, NULL, &b, err, sizeof(err)) == 0)
+	if (sd_inspect(img, NULL, NULL, &b, err, sizeof(err)) == 0) {
 		kernel = b.board.kernel;
-	for (size_t i = 0; n < 0 && i < sizeof(names) / sizeof(names[0]); i++) {
-		if (!kernel)
-			kernel = names[i];
 		n = sd_read(img, off, kernel, IKC_MAX_PAYLOAD, &data);
-		if (n < 0)
-			kernel = NULL;
+	}
+	/* a board qemu cannot run (a Pi 4) still has a kernel to read */
+	for (size_t i = 0; n < 0 && i < sizeof(names) / sizeof(names[0]); i++) {
+		kernel = names[i];
+		n = sd_read(img, off, kernel, IKC_MAX_PAYLOAD, &data);
 	}
 	if (n < 0) {
 		snprintf(why, whylen, "no kernel file in the boot partition");
