@@ -36,20 +36,8 @@ mcopy -i "$tmp/boot.vfat" "$out/config" ::kernel.config
 "$(dirname "$0")/mkrootfs.sh" "$out/rootfs" "$tmp/rootfs.ext4"
 root_mb=$(( $(stat -c %s "$tmp/rootfs.ext4") / 1048576 ))
 
-# the disk: 1 MiB gap, boot, root, rounded up to a power of two
-need=$((1 + boot_mb + root_mb))
-size=1
-while [ $size -lt $need ]; do size=$((size * 2)); done
-truncate -s 0 "$tmp/disk"
-truncate -s "${size}M" "$tmp/disk"
-sfdisk -q "$tmp/disk" <<PART
-label: dos
-start=2048, size=$((boot_mb * 2048)), type=c, bootable
-start=$((2048 + boot_mb * 2048)), size=$((root_mb * 2048)), type=83
-PART
-dd if="$tmp/boot.vfat" of="$tmp/disk" bs=1M seek=1 conv=notrunc status=none
-dd if="$tmp/rootfs.ext4" of="$tmp/disk" bs=1M seek=$((1 + boot_mb)) \
-	conv=notrunc status=none
+# the disk: genimage's layout, a power of two in size
+size=$("$(dirname "$0")/mkdisk.sh" "$tmp/boot.vfat" "$tmp/rootfs.ext4" "$tmp/disk")
 mv "$tmp/disk" "$img"
 rm -rf "$tmp"
 echo "  $img: ${size} MiB (boot ${boot_mb} MiB vfat, rootfs ${root_mb} MiB ext4, kernel $kver)"

@@ -172,19 +172,8 @@ mcopy -i "$tmp/boot.vfat" "$tmp/zImage" "$out/dtbs32/$dtb" \
 root_mb=$(( $(du -sm "$root" | cut -f1) * 3 / 2 + 16 ))
 mke2fs -q -t ext4 -L rootfs -d "$root" "$tmp/rootfs.ext4" "${root_mb}M"
 
-# the disk: 1 MiB gap, boot, root; a power of two (qemu's SD model)
-need=$((1 + boot_mb + root_mb))
-size=1
-while [ $size -lt $need ]; do size=$((size * 2)); done
-truncate -s "${size}M" "$tmp/disk"
-sfdisk -q "$tmp/disk" <<PART
-label: dos
-start=2048, size=$((boot_mb * 2048)), type=c, bootable
-start=$((2048 + boot_mb * 2048)), size=$((root_mb * 2048)), type=83
-PART
-dd if="$tmp/boot.vfat" of="$tmp/disk" bs=1M seek=1 conv=notrunc status=none
-dd if="$tmp/rootfs.ext4" of="$tmp/disk" bs=1M seek=$((1 + boot_mb)) \
-	conv=notrunc status=none
+# the disk: genimage's layout, a power of two in size
+size=$("$(dirname "$0")/mkdisk.sh" "$tmp/boot.vfat" "$tmp/rootfs.ext4" "$tmp/disk")
 mv "$tmp/disk" "$img"
 rm -rf "$tmp"
 echo "  $img: $board, ${size} MiB (boot ${boot_mb} MiB vfat, rootfs ${root_mb} MiB ext4, $arch)"
