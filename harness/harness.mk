@@ -7,7 +7,13 @@ HARNESS_LIB      := $(BUILD)/harness/libmclab.a
 HARNESS_LIBS     := $(MNL_LIBS) $(PCAP_LIBS) $(NFCT_LIBS) $(Z_LIBS) $(LZMA_LIBS)
 MCLAB            := $(BUILD)/mclab
 
-$(HARNESS_LIB): $(patsubst %.c,$(BUILD)/%.o,$(HARNESS_LIB_SRCS))
+# The router's config parser (pure) is the harness's too: mclab check
+# --image reads an image's smcroute.conf/mcrouted.conf with it, so the
+# two can never disagree on what a config means.
+HARNESS_ROUTER_OBJS := $(BUILD)/router/src/conf.o $(BUILD)/router/src/addr.o
+$(BUILD)/harness/src/imgmodel.o $(BUILD)/harness/src/imgcheck.o: CPPFLAGS += -Irouter/src
+
+$(HARNESS_LIB): $(patsubst %.c,$(BUILD)/%.o,$(HARNESS_LIB_SRCS)) $(HARNESS_ROUTER_OBJS)
 	$(call archive,$^)
 
 $(MCLAB): $(BUILD)/harness/src/mclab.o $(HARNESS_LIB)

@@ -112,6 +112,25 @@ static void drop(struct console *c, size_t n)
 }
 
 static int exec_line(struct console *c, unsigned int timeout_ms, char **out,
+		     const char *cmd);
+
+/*
+ * After a command that did not finish in time: interrupt it (^C), take a
+ * new marker so that its late frame cannot pass for the next command's,
+ * and wait (briefly) until the shell answers again.
+ */
+static void resync(struct console *c)
+{
+	struct timespec ts;
+
+	send_all(c, "\x03\n", 2);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	cs_marker(c->marker, (unsigned long long)ts.tv_nsec ^
+				     ((unsigned long long)ts.tv_sec << 20));
+	exec_line(c, 5000, NULL, "true");
+}
+
+static int exec_line(struct console *c, unsigned int timeout_ms, char **out,
 		     const char *cmd)
 {
 	char line[1100];
@@ -133,6 +152,8 @@ static int exec_line(struct console *c, unsigned int timeout_ms, char **out,
 		if (rc < 0)
 			return -1;
 		if (rc == 0) {
+			if (strcmp(cmd, "true"))
+				resync(c);
 			errno = ETIMEDOUT;
 			return -1;
 		}

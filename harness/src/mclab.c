@@ -27,6 +27,7 @@
 /* mclab_qemu.c: "mclab qemu ..." (the emulated Pi) and "mclab kconfig" */
 int mclab_cmd_qemu(int argc, char **argv, const char *lab_opt);
 int mclab_cmd_kconfig(int argc, char **argv);
+int mclab_cmd_check(int argc, char **argv);
 /* mclab_vm.c: "mclab preflight", "mclab vm ...", and lab commands taken
  * into the lab's VM on a kernel that cannot run the lab */
 int mclab_cmd_preflight(int argc, char **argv);
@@ -64,6 +65,11 @@ static const char usage_text[] =
 	"          [--config FILE | --no-router] [--append ARGS] [--login PROMPT]\n"
 	"                          the emulated Pi as the router node\n"
 	"  qemu console|down       its serial console; stop it (mclab qemu help)\n"
+	"  check --image IMG [--board B] [--dtb D] [--login USER[:PW]]\n"
+	"        [--topo TOPO] [--node NODE] [--timeout SEC] [-v]\n"
+	"                          a user's SD card image as the router: its own\n"
+	"                          kernel, init, router and config, under the field\n"
+	"                          report's checks (mclab check --help)\n"
 	"  kconfig [FILE|running|--image IMG]\n"
 	"                          check a kernel config for multicast routing\n"
 	"  preflight [-q] [--rootless]\n"
@@ -1100,5 +1106,7 @@ int main(int argc, char **argv)
 		return mclab_cmd_qemu(argc, argv, lab_opt);
 	if (!strcmp(cmd, "kconfig"))
 		return mclab_cmd_kconfig(argc, argv);
+	if (!strcmp(cmd, "check"))
+		return mclab_cmd_check(argc, argv);
 	die("unknown command '%s' (mclab --help)", cmd);
 }

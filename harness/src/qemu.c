@@ -24,6 +24,7 @@
 
 #include "deadline.h"
 #include "node.h"
+#include "console.h"
 #include "qemu.h"
 #include "sdcard.h"
 
@@ -355,19 +356,54 @@ int qemu_settled(struct qemu_vm *vm, unsigned int timeout_ms)
 	return -1;
 }
 
+/*
+ * A command over the serial console: one line when it fits the shell's
+ * line editor, else written to a guest script first.
+ */
+#define CON_SCRIPT "/tmp/.mclab-cmd.sh"
+#define CON_LINE_MAX 800
+
+static int console_exec(struct qemu_vm *vm, unsigned int timeout_ms, char **out,
+			const char *cmd)
+{
+	unsigned int tmo = timeout_ms * timeout_mult();
+
+	/* in a subshell, as the agent's sh -c: set -e and exit stay there */
+	if (strlen(cmd) <= CON_LINE_MAX && !strchr(cmd, '\n'))
+		return console_run(vm->con, tmo, out, "( %s )", cmd);
+	if (console_write_file(vm->con, CON_SCRIPT, cmd, strlen(cmd)) < 0)
+		return -1;
+	return console_run(vm->con, tmo, out, "sh " CON_SCRIPT);
+}
+
 int qemu_exec(struct qemu_vm *vm, unsigned int timeout_ms, char **out,
 	      const char *fmt, ...)
 {
-	char *cmd = NULL, *o = NULL;
 	va_list ap;
-	long st;
 	int rc;
 
 	va_start(ap, fmt);
-	rc = vasprintf(&cmd, fmt, ap);
+	rc = qemu_vexec(vm, timeout_ms, out, fmt, ap);
 	va_end(ap);
-	if (rc < 0)
+	return rc;
+}
+
+int qemu_vexec(struct qemu_vm *vm, unsigned int timeout_ms, char **out,
+	       const char *fmt, va_list ap)
+{
+	char *cmd = NULL, *o = NULL;
+	long st;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	if (vasprintf(&cmd, fmt, ap) < 0)
 		return -1;
+	if (vm->agent < 0 && vm->con) {
+		rc = console_exec(vm, timeout_ms, out, cmd);
+		free(cmd);
+		return rc;
+	}
 	rc = agent_call(vm, 'X', timeout_ms * timeout_mult(), cmd, strlen(cmd),
 			timeout_ms * timeout_mult(), &st, &o, NULL);
 	free(cmd);
@@ -391,6 +427,21 @@ int qemu_read_file(struct qemu_vm *vm, const char *path, char **buf,
 	char *o = NULL;
 	size_t l = 0;
 
+	if (vm->agent < 0 && vm->con) {
+		/* text files only: the console's output is cleaned text */
+		int rc = console_run(vm->con, 5000 * timeout_mult(), &o,
+				     "cat '%s'", path);
+
+		if (rc != 0) {
+			free(o);
+			errno = rc < 0 ? errno : ENOENT;
+			return -1;
+		}
+		*buf = o;
+		if (len)
+			*len = strlen(o);
+		return 0;
+	}
 	if (agent_call(vm, 'R', 0, path, strlen(path), 5000, &st, &o, &l) < 0)
 		return -1;
 	if (st < 0) {
@@ -408,10 +459,13 @@ int qemu_write_file(struct qemu_vm *vm, const char *path, const void *data,
 		    size_t len)
 {
 	size_t pl = strlen(path) + 1;
-	char *p = malloc(pl + len);
+	char *p;
 	long st;
 	int rc;
 
+	if (vm->agent < 0 && vm->con)
+		return console_write_file(vm->con, path, data, len);
+	p = malloc(pl + len);
 	if (!p)
 		return -1;
 	memcpy(p, path, pl);
@@ -520,23 +574,29 @@ static int run_host(const char *const argv[], const char *out_path)
  * must be one the profile's machine runs: a 32-bit image says which
  * machine it needs.
  */
-static int extract_boot(const struct qemu_opts *o, const char *dir,
+static int extract_boot(const struct qemu_opts *o, struct qemu_vm *vm,
 			char *kernel, char *dtb, char *initrd, char *cmdline,
 			size_t len, char *err, size_t errlen)
 {
+	const char *dir = vm->log_dir;
 	struct sd_boot b;
 	int rc = -1;
 
 	if (sd_inspect(o->image, o->board, o->dtb, &b, err, errlen) < 0)
 		goto out;
-	if (!b.board.arm64 || (o->profile == QEMU_RASPI3B &&
-			       strcmp(b.board.machine, "raspi3b"))) {
+	if (!b.board.arm64 && o->profile == QEMU_VIRT) {
 		snprintf(err, errlen,
-			 "%s: %s needs qemu's -M %s, which mclab qemu does not "
-			 "drive yet (it boots 64-bit Pi 3 and Zero 2 images)",
+			 "%s: %s, a 32-bit kernel, which -M virt does not boot "
+			 "here: use the board's own machine (--profile raspi3b "
+			 "picks -M %s)",
 			 o->image, b.board.why, b.board.machine);
 		goto out;
 	}
+	if (o->profile != QEMU_VIRT) {
+		SNP(vm->machine, "%s", b.board.machine);
+		SNP(vm->qemu_bin, "%s", b.board.qemu);
+	}
+	SNP(vm->board_why, "%s", b.board.why);
 	snprintf(kernel, len, "%s/kernel", dir);
 	if (sd_get(o->image, b.off, b.board.kernel, kernel) < 0) {
 		snprintf(err, errlen, "%s: cannot read %s", o->image,
@@ -702,6 +762,8 @@ struct qemu_vm *qemu_boot(const struct qemu_opts *o, char *err, size_t errlen)
 		tapfd[i] = -1;
 	vm->profile = o->profile;
 	vm->agent = -1;
+	SNP(vm->machine, "%s", o->profile == QEMU_VIRT ? "virt" : "raspi3b");
+	SNP(vm->qemu_bin, "qemu-system-aarch64");
 	vm->lab = o->lab;
 	vm_counter++;
 	sweep_run_dirs();
@@ -725,7 +787,7 @@ struct qemu_vm *qemu_boot(const struct qemu_opts *o, char *err, size_t errlen)
 	/* boot files */
 	dtb[0] = initrd[0] = '\0';
 	if (o->image) {
-		if (extract_boot(o, vm->log_dir, kernel, dtb, initrd, cmdline,
+		if (extract_boot(o, vm, kernel, dtb, initrd, cmdline,
 				 sizeof(kernel), err, errlen) < 0)
 			goto fail;
 	} else {
@@ -752,14 +814,26 @@ struct qemu_vm *qemu_boot(const struct qemu_opts *o, char *err, size_t errlen)
 	if (o->profile == QEMU_VIRT && o->image)
 		dtb[0] = '\0'; /* the board's DTB is qemu's own */
 	if (o->profile == QEMU_RASPI3B && o->image && dtb[0]) {
-		/* the PL011's Bluetooth node kills console input under qemu */
+		/*
+		 * The PL011's Bluetooth node kills console input under qemu
+		 * (the DTB is the copy in the log folder, or the user's own
+		 * --dtb, which is copied there first)
+		 */
+		if (o->dtb) {
+			char cp[PATH_MAX];
+			const char *ca[] = { "cp", o->dtb, cp, NULL };
+
+			SNP(cp, "%s/board.dtb", vm->log_dir);
+			if (run_host(ca, NULL) == 0)
+				SNP(dtb, "%s", cp);
+		}
 		const char *fa[] = { "fdtput", "-r", dtb,
 				     "/soc/serial@7e201000/bluetooth", NULL };
 
 		run_host(fa, NULL);
 	}
 	if (o->profile == QEMU_RASPI3B && !dtb[0]) {
-		snprintf(err, errlen, "raspi3b needs a DTB (--dtb)");
+		snprintf(err, errlen, "%s needs a DTB (--dtb)", vm->machine);
 		goto fail;
 	}
 
@@ -813,7 +887,7 @@ struct qemu_vm *qemu_boot(const struct qemu_opts *o, char *err, size_t errlen)
 	}
 
 	/* the command line */
-	argv[a++] = "qemu-system-aarch64";
+	argv[a++] = vm->qemu_bin;
 	if (o->profile == QEMU_VIRT) {
 		argv[a++] = "-M";
 		argv[a++] = "virt";
@@ -825,7 +899,7 @@ struct qemu_vm *qemu_boot(const struct qemu_opts *o, char *err, size_t errlen)
 		argv[a++] = "512";
 	} else {
 		argv[a++] = "-M";
-		argv[a++] = "raspi3b";
+		argv[a++] = vm->machine;
 		argv[a++] = "-accel";
 		argv[a++] = "tcg,thread=single";
 	}
@@ -900,6 +974,17 @@ struct qemu_vm *qemu_boot(const struct qemu_opts *o, char *err, size_t errlen)
 		if (o->profile == QEMU_RASPI3B && l < sizeof(append))
 			l += (size_t)snprintf(append + l, sizeof(append) - l,
 					      " mclab.agent=/dev/ttyS1");
+		/*
+		 * A user's image on the Pi boards: the Foundation kernel's
+		 * dwc_otg driver hangs on qemu's DWC2 model with its FIQ FSM
+		 * (mainline's dwc2 ignores the option).  Only this copy of
+		 * the command line is changed, never the image's.
+		 */
+		if (o->profile == QEMU_RASPI3B && o->image &&
+		    !strstr(append, "dwc_otg.fiq_fsm_enable") &&
+		    l < sizeof(append))
+			l += (size_t)snprintf(append + l, sizeof(append) - l,
+					      " dwc_otg.fiq_fsm_enable=0");
 		if (o->rootfs && !o->image && l < sizeof(append))
 			l += (size_t)snprintf(append + l, sizeof(append) - l,
 					      " mclab.root=%s",
@@ -1070,6 +1155,10 @@ void qemu_halt(struct qemu_vm *vm)
 		return;
 	if (vm->agent >= 0)
 		close(vm->agent);
+	if (vm->con) {
+		console_close(vm->con);
+		free(vm->con);
+	}
 	if (vm->pid > 0) {
 		kill(-vm->pid, SIGKILL);
 		kill(vm->pid, SIGKILL);
@@ -1093,6 +1182,87 @@ void qemu_halt(struct qemu_vm *vm)
 	}
 	free(vm->rx);
 	free(vm);
+}
+
+/* ---- an image without our agent: its serial console --------------------- */
+
+int qemu_login(struct qemu_vm *vm, const char *user, const char *password,
+	       unsigned int timeout_ms, char *err, size_t errlen)
+{
+	struct console *c;
+
+	if (vm->con)
+		return 0;
+	c = calloc(1, sizeof(*c));
+	if (!c || console_open(c, vm->console_sock) < 0) {
+		snprintf(err, errlen, "console %s: %s", vm->console_sock,
+			 strerror(errno));
+		free(c);
+		return -1;
+	}
+	if (console_login(c, user, password ? password : "",
+			  timeout_ms * timeout_mult(), err, errlen) < 0) {
+		console_close(c);
+		free(c);
+		return -1;
+	}
+	vm->con = c;
+	return 0;
+}
+
+/*
+ * The emulated NICs come up under the kernel's names (usb0, usb1 from
+ * cdc_ether on the Pi boards), not the image's (wlan0, usb0): load the
+ * USB NIC drivers where they are modules, wait for every NIC's MAC, and
+ * rename them by MAC in two steps (through temporary names, so that
+ * usb0 -> wlan0 and usb1 -> usb0 cannot collide).
+ */
+int qemu_rename_nics(struct qemu_vm *vm, unsigned int timeout_ms, char *err,
+		     size_t errlen)
+{
+	char cmd[2048], *out = NULL;
+	size_t l = 0;
+	int rc;
+
+	if (!vm->nnics)
+		return 0;
+	l += (size_t)snprintf(
+		cmd + l, sizeof(cmd) - l,
+		"modprobe -q cdc_ether 2>/dev/null; modprobe -q rndis_host "
+		"2>/dev/null; byaddr() { for d in /sys/class/net/*; do "
+		"[ \"$(cat $d/address)\" = $1 ] && echo ${d##*/}; done; true; "
+		"}; n=0; while :; do ok=1; for m in");
+	for (int i = 0; i < vm->nnics; i++)
+		l += (size_t)snprintf(cmd + l, sizeof(cmd) - l,
+				      " 52:54:00:4d:43:%02x", i + 1);
+	l += (size_t)snprintf(
+		cmd + l, sizeof(cmd) - l,
+		"; do [ -n \"$(byaddr $m)\" ] || ok=; done; [ -n \"$ok\" ] && "
+		"break; n=$((n+1)); [ $n -lt %u ] || { echo NICs missing:; "
+		"ls /sys/class/net; exit 3; }; sleep 0.1; done; set -e; ",
+		timeout_ms / 100);
+	for (int i = 0; i < vm->nnics; i++)
+		l += (size_t)snprintf(
+			cmd + l, sizeof(cmd) - l,
+			"d=$(byaddr 52:54:00:4d:43:%02x); ip link set $d down; "
+			"ip link set $d name mclabt%d; ",
+			i + 1, i);
+	for (int i = 0; i < vm->nnics; i++)
+		l += (size_t)snprintf(cmd + l, sizeof(cmd) - l,
+				      "%sip link set mclabt%d name %s; "
+				      "ip link set %s up",
+				      i ? "; " : "", i, vm->ifnames[i],
+				      vm->ifnames[i]);
+	if (l >= sizeof(cmd)) {
+		snprintf(err, errlen, "too many NICs");
+		return -1;
+	}
+	rc = qemu_exec(vm, timeout_ms + 5000, &out, "%s", cmd);
+	if (rc != 0)
+		snprintf(err, errlen, "renaming the NICs (exit %d): %s", rc,
+			 out ? out : strerror(errno));
+	free(out);
+	return rc == 0 ? 0 : -1;
 }
 
 /* ---- configuration ---------------------------------------------------- */

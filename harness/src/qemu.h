@@ -29,6 +29,7 @@
 #define MCLAB_QEMU_H
 
 #include <net/if.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -86,10 +87,20 @@ struct qemu_opts {
 	unsigned int timeout_ms; /* boot deadline (scaled); 0: 30 s */
 };
 
+struct console;
+
 struct qemu_vm {
 	enum qemu_profile profile;
+	char machine[16]; /* -M: virt, or the Pi image's board (raspi0...) */
+	char qemu_bin[32]; /* qemu-system-aarch64 or qemu-system-arm */
+	char board_why[256]; /* with an image: how its board was picked */
 	pid_t pid;
 	int agent; /* connected agent socket, -1 without agent */
+	/*
+	 * Without an agent: the logged-in serial console (qemu_login()),
+	 * which qemu_exec(), qemu_read_file() and qemu_write_file() then use.
+	 */
+	struct console *con;
 	unsigned long seq;
 	char *rx; /* agent input not consumed yet */
 	size_t rx_len, rx_cap;
@@ -142,6 +153,8 @@ void qemu_halt(struct qemu_vm *vm);
  */
 int qemu_exec(struct qemu_vm *vm, unsigned int timeout_ms, char **out,
 	      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int qemu_vexec(struct qemu_vm *vm, unsigned int timeout_ms, char **out,
+	       const char *fmt, va_list ap);
 /* Read a guest file; 0, or -1 with errno (the guest's errno too). */
 int qemu_read_file(struct qemu_vm *vm, const char *path, char **buf,
 		   size_t *len);
@@ -157,6 +170,21 @@ int qemu_ping(struct qemu_vm *vm, unsigned int timeout_ms);
  * 0, or -1 with errno (ETIMEDOUT).
  */
 int qemu_settled(struct qemu_vm *vm, unsigned int timeout_ms);
+
+/*
+ * An image without our agent: log in on its serial console (user, and
+ * password or NULL for none) and drive it there from now on.  0, or -1
+ * with the reason in err.
+ */
+int qemu_login(struct qemu_vm *vm, const char *user, const char *password,
+	       unsigned int timeout_ms, char *err, size_t errlen);
+/*
+ * Give the emulated NICs the replaced node's interface names, by MAC
+ * (the image's kernel names them usb0, usb1...), loading cdc_ether and
+ * rndis_host where they are modules.  0, or -1 with err.
+ */
+int qemu_rename_nics(struct qemu_vm *vm, unsigned int timeout_ms, char *err,
+		     size_t errlen);
 
 /*
  * Give the guest's NICs the replaced node's addresses, routes and sysctls

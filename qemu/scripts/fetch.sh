@@ -4,14 +4,17 @@
 # complete.  Needs apt with the arm64 architecture enabled (done here when
 # run as root: dpkg --add-architecture arm64 && apt-get update).
 #
-# With ARCH armel or armhf it downloads the 32-bit stand-ins' userland
-# instead (busybox, smcroute, iptables and their libraries, no kernel:
-# the stand-ins boot ours) into CACHE/debs-ARCH.
+# With ARCH armel or armhf, or arm64 and "standin", it downloads the SD
+# card stand-ins' userland instead (glibc, busybox, smcroute, iptables and
+# their libraries, no kernel: the stand-ins boot ours) into
+# CACHE/debs-ARCH.
 #
-# usage: fetch.sh CACHE_DIR [ARCH]
+# usage: fetch.sh CACHE_DIR [ARCH [standin]]
 set -eu
 cache=$1
 arch=${2:-arm64}
+standin=${3:-}
+[ "$arch" = arm64 ] || standin=standin
 debs=$cache/debs
 # The kernel is whatever linux-image-arm64 points at today; it is resolved
 # once and remembered in debs/kernel-package.  conntrack: the harness
@@ -22,7 +25,7 @@ PKGS="busybox-static iptables libip4tc2 libip6tc2 libxtables12 libmnl0 \
 libnetfilter-conntrack3 libnfnetlink0 libnftnl11 libmnl-dev \
 libnetfilter-conntrack-dev libnfnetlink-dev libcap-dev libcap2 smcroute \
 conntrack libsystemd0 libgcrypt20 libgpg-error0 liblz4-1 liblzma5 libzstd1"
-if [ "$arch" != arm64 ]; then
+if [ -n "$standin" ]; then
 	debs=$cache/debs-$arch
 	PKGS="libc6 busybox-static smcroute libsystemd0 libgcrypt20 \
 libgpg-error0 liblz4-1 liblzma5 libzstd1 libcap2 iptables libip4tc2 \
@@ -46,7 +49,7 @@ arch_apt() {
 	apt-get update -q
 }
 kpkg=$(cat "$debs/kernel-package" 2>/dev/null || :)
-if [ "$arch" != arm64 ]; then
+if [ -n "$standin" ]; then
 	kpkg=""
 elif [ -z "$kpkg" ]; then
 	arch_apt

@@ -23,7 +23,9 @@
 # ARCH arm64 (default) writes OUT/Image-mclab and OUT/config-mclab;
 # ARCH x86_64 writes OUT/bzImage-vm and OUT/config-vm;
 # ARCH arm (the SD card stand-ins' 32-bit kernel) writes OUT/zImage-pi32,
-# OUT/config-pi32 and the DTBs of the boards it is for in OUT/dtbs32
+# OUT/config-pi32 and the DTBs of the boards it is for in OUT/dtbs32;
+# ARCH arm-nomroute the same kernel without multicast routing (the broken
+# stand-in of cases/image.c) as OUT/zImage-pi32-nomroute
 set -eu
 mkdir -p "$1" "$2"
 cache=$(realpath "$1") out=$(realpath "$2") frags=""
@@ -42,13 +44,19 @@ arm)
 	target=zImage name=zImage-pi32 conf=config-pi32
 	dtbs="bcm2835-rpi-zero-w.dtb bcm2837-rpi-3-b.dtb"
 	;;
+arm-nomroute)
+	# a broken stand-in's kernel: pi32 without multicast routing
+	kb=$cache/kbuild-arm-nomroute
+	export ARCH=arm CROSS_COMPILE=arm-linux-gnueabi-
+	target=zImage name=zImage-pi32-nomroute conf=config-pi32-nomroute
+	;;
 x86_64)
 	kb=$cache/kbuild-x86_64
 	export ARCH=x86_64 CROSS_COMPILE=
 	target=bzImage name=bzImage-vm conf=config-vm
 	;;
 *)
-	echo "mkkernel: ARCH $4: arm64, arm or x86_64" >&2
+	echo "mkkernel: ARCH $4: arm64, arm, arm-nomroute or x86_64" >&2
 	exit 64
 	;;
 esac
@@ -110,7 +118,9 @@ kconf "merging$frags" env KCONFIG_CONFIG="$kb/.config" \
 kconf olddefconfig make -s --no-print-directory -C "$tree" O="$kb" olddefconfig
 bad=0
 # shellcheck disable=SC2086
-cat $frags | grep -E '^CONFIG_[A-Z0-9_]+=' | while read -r l; do
+# (a later fragment's value for an option wins, as in merge_config.sh)
+cat $frags | grep -E '^CONFIG_[A-Z0-9_]+=' |
+	awk -F= '{ v[$1] = $0 } END { for (o in v) print v[o] }' | while read -r l; do
 	o=${l%%=*} v=${l#*=}
 	got=$(grep -E "^$o=" "$kb/.config" || :)
 	if [ "$v" = n ]; then

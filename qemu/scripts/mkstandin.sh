@@ -11,18 +11,39 @@
 #   zerow   Pi Zero W: armel userland, bcm2835-rpi-zero-w.dtb (raspi0)
 #   pi3-32  Pi 3 in 32-bit mode: armhf userland, bcm2837-rpi-3-b.dtb
 #           (raspi2b)
+#   pi3-64  Pi 3 in 64-bit mode (Buildroot's raspberrypi3_64): arm64
+#           userland, our arm64 Image, bcm2837-rpi-3-b.dtb (raspi3b)
 #
-# Both boot our 32-bit zImage (make -C qemu kernel32); Buildroot would
-# give each its own (bcmrpi or bcm2709 defconfig).
+# The 32-bit ones boot our 32-bit zImage (make -C qemu kernel32);
+# Buildroot would give each its own (bcmrpi or bcm2709 defconfig).
 #
-# usage: mkstandin.sh CACHE OUT BOARD IMAGE
+# VARIANT makes a broken one, for the cases that must fail:
+#   nomroute  the kernel lacks multicast routing (zImage-pi32-nomroute)
+#   wrongif   smcroute.conf routes the group to eth0, not usb0
+#
+# usage: mkstandin.sh CACHE OUT BOARD IMAGE [VARIANT]
 set -eu
-cache=$1 out=$2 board=$3 img=$4
+cache=$1 out=$2 board=$3 img=$4 variant=${5:-}
+kfile=zImage kernel=$out/zImage-pi32 dtbdir=$out/dtbs32 arm64=""
 case $board in
 zerow) arch=armel dtb=bcm2835-rpi-zero-w.dtb ;;
 pi3-32) arch=armhf dtb=bcm2837-rpi-3-b.dtb ;;
+pi3-64)
+	arch=arm64 dtb=bcm2837-rpi-3-b.dtb kfile=Image
+	kernel=$out/Image-mclab dtbdir=$out/dtbs arm64="arm_64bit=1"
+	;;
 *)
-	echo "mkstandin: BOARD is zerow or pi3-32" >&2
+	echo "mkstandin: BOARD is zerow, pi3-32 or pi3-64" >&2
+	exit 64
+	;;
+esac
+route_to=usb0
+case $variant in
+"") ;;
+nomroute) kernel=$out/zImage-pi32-nomroute ;;
+wrongif) route_to=eth0 ;;
+*)
+	echo "mkstandin: VARIANT is nomroute or wrongif" >&2
 	exit 64
 	;;
 esac
@@ -97,10 +118,10 @@ RC
 sed 's/S??\*/K??*/; s/numerical/reverse/; s/start/stop/g' \
 	"$root/etc/init.d/rcS" >"$root/etc/init.d/rcK"
 # the field report's router: static routes from wlan0 to usb0
-cat >"$root/etc/smcroute.conf" <<'CONF'
+cat >"$root/etc/smcroute.conf" <<CONF
 # /etc/smcroute.conf (the field report's)
 mgroup from wlan0 group 225.1.2.3
-mroute from wlan0 group 225.1.2.3 to usb0
+mroute from wlan0 group 225.1.2.3 to $route_to
 CONF
 cat >"$root/etc/init.d/S41smcroute" <<'RC'
 #!/bin/sh
@@ -137,13 +158,14 @@ chmod 755 "$root"/etc/init.d/*
 
 # the boot partition, as genimage lays out Buildroot's rpi-firmware
 boot_mb=32
-cat >"$tmp/config.txt" <<'CFG'
+cat >"$tmp/config.txt" <<CFG
 # Please note that this is only a sample, we recommend you to change it to
 # fit your needs.
 start_file=start.elf
 fixup_file=fixup.dat
 
-kernel=zImage
+kernel=$kfile
+$arm64
 
 # To use an external initramfs file
 #initramfs rootfs.cpio.gz
@@ -163,9 +185,9 @@ dtoverlay=miniuart-bt
 CFG
 echo "root=/dev/mmcblk0p2 rootwait console=tty1 console=ttyAMA0,115200" \
 	>"$tmp/cmdline.txt"
-cp "$out/zImage-pi32" "$tmp/zImage"
+cp "$kernel" "$tmp/$kfile"
 mkfs.vfat -C -n BOOT "$tmp/boot.vfat" $((boot_mb * 1024)) >/dev/null
-mcopy -i "$tmp/boot.vfat" "$tmp/zImage" "$out/dtbs32/$dtb" \
+mcopy -i "$tmp/boot.vfat" "$tmp/$kfile" "$dtbdir/$dtb" \
 	"$tmp/config.txt" "$tmp/cmdline.txt" ::
 
 # the root partition
@@ -176,4 +198,4 @@ mke2fs -q -t ext4 -L rootfs -d "$root" "$tmp/rootfs.ext4" "${root_mb}M"
 size=$("$(dirname "$0")/mkdisk.sh" "$tmp/boot.vfat" "$tmp/rootfs.ext4" "$tmp/disk")
 mv "$tmp/disk" "$img"
 rm -rf "$tmp"
-echo "  $img: $board, ${size} MiB (boot ${boot_mb} MiB vfat, rootfs ${root_mb} MiB ext4, $arch)"
+echo "  $img: $board${variant:+ ($variant)}, ${size} MiB (boot ${boot_mb} MiB vfat, rootfs ${root_mb} MiB ext4, $arch)"
