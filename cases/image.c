@@ -13,8 +13,10 @@
  *
  *   nomroute  the Zero W's image on a kernel without IP_MROUTE
  *   wrongif   the Zero W's image routing the group to eth0, not usb0
+ *   pi4       a Pi 4's boot partition (no qemu machine for it)
  *
- * fail, at the checks that say why.  The image file is unchanged after
+ * fail, at the checks that say why (the Pi 4 in one line, with the
+ * fall-back).  pi3-32 also masquerades on usb0: its NAT row passes.  The image file is unchanged after
  * each run (md5, computed here and not only by the check itself).
  *
  * The checks run in this process (img_check(), what mclab check calls)
@@ -166,6 +168,34 @@ static void test_pi3_64(void **state)
 	passes("pi3-64", "qemu-system-aarch64", "raspi3b");
 }
 
+/* pi3-32 sets up the field report's NAT too (S43nat) */
+static void test_pi3_32_nat(void **state)
+{
+	const struct img_row *n;
+
+	(void)state;
+	assert_int_equal(run("pi3-32", "qemu-system-arm"), 0);
+	n = row("NAT MASQUERADE -o usb0");
+	assert_non_null(n);
+	assert_int_equal(n->st, IMG_PASS);
+	assert_non_null(strstr(n->detail, "10 from 198.51.100.1"));
+}
+
+/* A Pi 4's image: refused in one line, naming the fall-back */
+static void test_pi4_refused(void **state)
+{
+	const struct img_row *b;
+
+	(void)state;
+	assert_int_equal(run("pi4", "qemu-system-aarch64"), 1);
+	b = row("boot");
+	assert_non_null(b);
+	assert_int_equal(b->st, IMG_FAIL);
+	assert_non_null(strstr(b->detail, "Pi 4"));
+	assert_non_null(strstr(b->detail, "--rootfs"));
+	assert_null(strchr(b->detail, '\n'));
+}
+
 static void test_no_ip_mroute(void **state)
 {
 	const struct img_row *k, *m;
@@ -206,7 +236,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_zerow),
 		cmocka_unit_test(test_pi3_32),
+		cmocka_unit_test(test_pi3_32_nat),
 		cmocka_unit_test(test_pi3_64),
+		cmocka_unit_test(test_pi4_refused),
 		cmocka_unit_test(test_no_ip_mroute),
 		cmocka_unit_test(test_wrong_interface),
 	};

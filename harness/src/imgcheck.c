@@ -979,6 +979,34 @@ static void check_nat(struct ctx *c)
 	}
 }
 
+/*
+ * What the guest looked like after the checks, for whoever reads a
+ * failure: dmesg, its netfilter tables, the multicast routing proc files
+ * and the router's own status, in DIR/guest-state.txt.
+ */
+static void save_state(struct ctx *c, const char *dir)
+{
+	char path[700], *out;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/guest-state.txt", dir);
+	f = fopen(path, "we");
+	if (!f)
+		return;
+	guest(c, 15000, &out,
+	      "for c in 'uname -a' 'cat /proc/cmdline' 'ip -d link' 'ip addr' "
+	      "'cat /proc/net/ip_mr_vif' 'cat /proc/net/ip_mr_cache' "
+	      "'iptables -S' 'iptables -t mangle -S' 'iptables -t nat -S' "
+	      "'%s' 'ps' 'dmesg'; do echo \"== $c\"; $c 2>&1; done",
+	      c->router.daemon == IMG_SMCROUTED ? "smcroutectl show" :
+	      c->router.daemon == IMG_MCROUTED	? "mcroutectl show" :
+						  "true");
+	fputs(out, f);
+	fclose(f);
+	free(out);
+	img_fact(c->rep, "the guest's state after the checks: %s", path);
+}
+
 /* ---- the run ------------------------------------------------------------------- */
 
 static void rules(struct ctx *c)
@@ -1103,6 +1131,7 @@ int img_check(const struct img_check_opts *o, struct img_report *rep, char *dir,
 			check_route(&c, &c.conf.mroutes[i]);
 	check_mangle(&c);
 	check_nat(&c);
+	save_state(&c, dir);
 out:
 	if (c.vm)
 		qemu_halt(c.vm);

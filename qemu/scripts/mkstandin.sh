@@ -20,6 +20,10 @@
 # VARIANT makes a broken one, for the cases that must fail:
 #   nomroute  the kernel lacks multicast routing (zImage-pi32-nomroute)
 #   wrongif   smcroute.conf routes the group to eth0, not usb0
+#   pi4       (with pi3-64) a Pi 4's boot partition (bcm2711-rpi-4-b.dtb,
+#             [pi4] in config.txt): one qemu 7.2 has no machine for
+#
+# pi3-32 also sets up the field report's NAT (S43nat: MASQUERADE on usb0).
 #
 # usage: mkstandin.sh CACHE OUT BOARD IMAGE [VARIANT]
 set -eu
@@ -42,6 +46,7 @@ case $variant in
 "") ;;
 nomroute) kernel=$out/zImage-pi32-nomroute ;;
 wrongif) route_to=eth0 ;;
+pi4) ;;
 *)
 	echo "mkstandin: VARIANT is nomroute or wrongif" >&2
 	exit 64
@@ -154,6 +159,20 @@ stop)
 	;;
 esac
 RC
+if [ "$board" = pi3-32 ]; then
+	cat >"$root/etc/init.d/S43nat" <<'RC'
+#!/bin/sh
+# The field report's NAT: the USB side's traffic leaves with usb0's address
+case "$1" in
+start)
+	iptables -t nat -A POSTROUTING -o usb0 -j MASQUERADE
+	;;
+stop)
+	iptables -t nat -F POSTROUTING
+	;;
+esac
+RC
+fi
 chmod 755 "$root"/etc/init.d/*
 
 # the boot partition, as genimage lays out Buildroot's rpi-firmware
@@ -186,8 +205,15 @@ CFG
 echo "root=/dev/mmcblk0p2 rootwait console=tty1 console=ttyAMA0,115200" \
 	>"$tmp/cmdline.txt"
 cp "$kernel" "$tmp/$kfile"
+dtbfile=$dtbdir/$dtb
+if [ "$variant" = pi4 ]; then
+	# Buildroot's raspberrypi4_64 names: the Foundation's DTB, [pi4]
+	dtbfile=$tmp/bcm2711-rpi-4-b.dtb
+	cp "$dtbdir/$dtb" "$dtbfile"
+	printf '\n[pi4]\narm_boost=1\n' >>"$tmp/config.txt"
+fi
 mkfs.vfat -C -n BOOT "$tmp/boot.vfat" $((boot_mb * 1024)) >/dev/null
-mcopy -i "$tmp/boot.vfat" "$tmp/$kfile" "$dtbdir/$dtb" \
+mcopy -i "$tmp/boot.vfat" "$tmp/$kfile" "$dtbfile" \
 	"$tmp/config.txt" "$tmp/cmdline.txt" ::
 
 # the root partition
