@@ -99,9 +99,17 @@ void fx_up(struct fx *f, const char *topo, unsigned int features,
 		return;
 	if (router_start(&f->r, f->kind, rtr, conf, NULL, T_READY, err,
 			 sizeof(err))) {
-		/* The router failing to start is a failure, not a skip. */
+		/*
+		 * The router failing to start is a failure, not a skip, and
+		 * not a pass either: every case of the group fails with the
+		 * reason and the log's tail (a negative case such as "TTL 1
+		 * is not routed" would pass without any router at all).
+		 */
 		print_message("# router_start: %s\n", err);
 		f->router_up = false;
+		snprintf(f->fail, sizeof(f->fail), "%s did not start: %.1100s",
+			 router_kind_name(f->kind), err);
+		snprintf(f->skip, sizeof(f->skip), "%s", f->fail);
 		return;
 	}
 	f->router_up = true;
@@ -161,6 +169,12 @@ void fx_down(struct fx *f)
 	target_lab_down(f->lab);
 	lab_down(f->lab);
 	f->lab = NULL;
+}
+
+int fx_teardown(void **state)
+{
+	fx_down(*state);
+	return 0;
 }
 
 struct node *fx_node(struct fx *f, const char *name)
@@ -292,6 +306,10 @@ bool fx_start(struct fx *f, const char *conf)
 	if (router_start(&f->r, f->kind, lab_router(f->lab), conf, NULL,
 			 T_READY, err, sizeof(err))) {
 		print_message("# router_start: %s\n", err);
+		/* what the group's later cases meet too: a failure */
+		snprintf(f->fail, sizeof(f->fail), "%s did not start: %.1100s",
+			 router_kind_name(f->kind), err);
+		snprintf(f->skip, sizeof(f->skip), "%s", f->fail);
 		return false;
 	}
 	f->router_up = true;

@@ -58,6 +58,8 @@ struct fx {
 void fx_up(struct fx *f, const char *topo, unsigned int features,
 	   const char *conf);
 void fx_down(struct fx *f);
+/* The group teardown of every suite whose state is a struct fx. */
+int fx_teardown(void **state);
 /*
  * For suites that need the router node to be a namespace of this host
  * (the daemon as a host process, veths made in the node): with

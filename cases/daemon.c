@@ -66,12 +66,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	fx_down(*state);
-	return 0;
-}
-
 static int run(struct fx *f, struct node_result *r, const char *const *argv)
 {
 	int rc = node_exec(lab_router(f->lab), argv, 5000, r);
@@ -383,5 +377,5 @@ int main(void)
 		cmocka_unit_test(test_ctl_output),
 	};
 
-	return cmocka_run_group_tests_name("daemon", tests, setup, teardown);
+	return cmocka_run_group_tests_name("daemon", tests, setup, fx_teardown);
 }

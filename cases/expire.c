@@ -28,12 +28,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	fx_down(*state);
-	return 0;
-}
-
 static void test_idle_learned_expires(void **state)
 {
 	struct fx *f = *state;
@@ -94,5 +88,5 @@ int main(void)
 		cmocka_unit_test(test_busy_learned_stays),
 	};
 
-	return cmocka_run_group_tests_name("expire", tests, setup, teardown);
+	return cmocka_run_group_tests_name("expire", tests, setup, fx_teardown);
 }

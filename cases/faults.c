@@ -29,12 +29,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	fx_down(*state);
-	return 0;
-}
-
 /* Exactly n of stream reach rcv with TTL 9. */
 static void flows(struct fx *f, const char *grp, unsigned long n,
 		  uint32_t stream, const char *what)
@@ -320,5 +314,5 @@ int main(void)
 		cmocka_unit_test(test_writes_only_its_files),
 	};
 
-	return cmocka_run_group_tests_name("faults", tests, setup, teardown);
+	return cmocka_run_group_tests_name("faults", tests, setup, fx_teardown);
 }

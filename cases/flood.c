@@ -116,12 +116,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	fx_down(*state);
-	return 0;
-}
-
 static void test_flood(void **state)
 {
 	struct fx *f = *state;
@@ -233,5 +227,5 @@ int main(void)
 		cmocka_unit_test(test_still_forwards),
 	};
 
-	return cmocka_run_group_tests_name("flood", tests, setup, teardown);
+	return cmocka_run_group_tests_name("flood", tests, setup, fx_teardown);
 }

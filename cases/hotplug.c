@@ -41,12 +41,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	fx_down(*state);
-	return 0;
-}
-
 static int cleanup(void **state)
 {
 	(void)state;
@@ -444,5 +438,5 @@ int main(void)
 	};
 
 	return cmocka_run_group_tests_name("hotplug-pi-router", tests, setup,
-					   teardown);
+					   fx_teardown);
 }

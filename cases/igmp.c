@@ -164,12 +164,6 @@ static int setup_lan(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	fx_down(*state);
-	return 0;
-}
-
 static int teardown_lan(void **state)
 {
 	struct lanfx *l = *state;
@@ -1407,11 +1401,11 @@ int main(void)
 	int rc = 0;
 
 	rc |= cmocka_run_group_tests_name("igmp_proxy", proxy, setup_proxy,
-					  teardown);
+					  fx_teardown);
 	rc |= cmocka_run_group_tests_name("igmp_fast_leave", fast, setup_fast,
-					  teardown);
+					  fx_teardown);
 	rc |= cmocka_run_group_tests_name("igmp_router_mode", router,
-					  setup_router, teardown);
+					  setup_router, fx_teardown);
 	rc |= cmocka_run_group_tests_name("igmp_election", lan, setup_lan,
 					  teardown_lan);
 	return rc;

@@ -43,12 +43,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	fx_down(*state);
-	return 0;
-}
-
 static void test_ipv4_still_forwards(void **state)
 {
 	struct fx *f = *state;
@@ -111,5 +105,5 @@ int main(void)
 		cmocka_unit_test(test_no_mifs),
 	};
 
-	return cmocka_run_group_tests_name("noipv6", tests, setup, teardown);
+	return cmocka_run_group_tests_name("noipv6", tests, setup, fx_teardown);
 }

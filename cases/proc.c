@@ -30,12 +30,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	fx_down(*state);
-	return 0;
-}
-
 static void check_vifs(struct fx *f, int family)
 {
 	struct mr_vif *v = NULL;
@@ -238,5 +232,5 @@ int main(void)
 		cmocka_unit_test(test_stop_clears_everything),
 	};
 
-	return cmocka_run_group_tests_name("proc", tests, setup, teardown);
+	return cmocka_run_group_tests_name("proc", tests, setup, fx_teardown);
 }

@@ -56,12 +56,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	fx_down(*state);
-	return 0;
-}
-
 static uint64_t real_now(void)
 {
 	struct timespec ts;
@@ -79,7 +73,7 @@ struct flow {
 	unsigned long sent;
 };
 
-/* What a failing test leaves running, stopped by its teardown. */
+/* What a failing test leaves running, stopped by its fx_teardown. */
 static struct udp_tx *live_tx[8];
 static struct rx *live_rx;
 
@@ -685,5 +679,5 @@ int main(void)
 	};
 
 	return cmocka_run_group_tests_name("reload-pi-router", tests, setup,
-					   teardown);
+					   fx_teardown);
 }

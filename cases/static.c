@@ -31,12 +31,6 @@ static int setup_pi(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	fx_down(*state);
-	return 0;
-}
-
 /*
  * Send PER_TTL datagrams at every TTL of the sweep, each TTL its own
  * stream, and check the receiver's wire: exactly those with TTL > 1 (or
@@ -411,8 +405,8 @@ int main(void)
 	int rc = 0;
 
 	rc |= cmocka_run_group_tests_name("static-pi-router", pi, setup_pi,
-					  teardown);
+					  fx_teardown);
 	rc |= cmocka_run_group_tests_name("static-multi-down", multi,
-					  setup_multi, teardown);
+					  setup_multi, fx_teardown);
 	return rc;
 }

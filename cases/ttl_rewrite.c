@@ -24,7 +24,7 @@ static const char conf_pi[] = "# the field report, and the same for IPv6\n"
 #define PER 20
 #define PRIME_STREAM 9999
 
-/* The rule of the running test, removed by its teardown whatever failed. */
+/* The rule of the running test, removed by its fx_teardown whatever failed. */
 static struct nf_rule rule;
 
 static int setup_pi(void **state)
@@ -33,12 +33,6 @@ static int setup_pi(void **state)
 
 	fx_up(&f, "pi-router", RF_STATIC, conf_pi);
 	*state = &f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fx_down(*state);
 	return 0;
 }
 
@@ -277,5 +271,5 @@ int main(void)
 	};
 
 	return cmocka_run_group_tests_name("ttl-rewrite-pi-router", pi,
-					   setup_pi, teardown);
+					   setup_pi, fx_teardown);
 }
