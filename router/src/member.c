@@ -118,8 +118,10 @@ static int gm_send(void *ctx, struct gm_if *gif, const struct inet_addr *dst,
 	return rc;
 }
 
-static void proxy_update(struct member *mb, enum gm_proto p,
-			 const struct inet_addr *grp)
+/* The union of the downstream interfaces' memberships of grp, as the
+ * proxy's upstream state (RFC 4605 4.1). */
+static void merge_downstream(struct member *mb, enum gm_proto p,
+			     const struct inet_addr *grp)
 {
 	const struct gm_group *gs[64];
 	struct inet_addr *srcs = NULL;
@@ -148,7 +150,7 @@ static void gm_changed(void *ctx, struct gm_if *gif,
 	/* Forwarding first: the upstream report and the log can wait. */
 	mroute_resync_group(mb->mr, fam_of(gif->proto), grp);
 	if (mb->mode == MM_PROXY)
-		proxy_update(mb, gif->proto, grp);
+		merge_downstream(mb, gif->proto, grp);
 	if (log_get_level() >= LOG_DEBUG) {
 		char g[ADDR_STRLEN];
 		const struct gm_group *gg = gm_group_find(gif, grp);
@@ -458,8 +460,8 @@ void member_sync(struct member *mb, const struct conf *c, bool v6_off)
 					continue;
 				for (struct gm_group *g = mi->gm.groups; g;
 				     g = g->next)
-					proxy_update(mb, (enum gm_proto)p,
-						     &g->addr);
+					merge_downstream(mb, (enum gm_proto)p,
+							 &g->addr);
 			}
 		} else {
 			mb->px[p].cfg = cfg;

@@ -43,7 +43,7 @@ static uint64_t rnd(struct proxy *px, uint64_t max_ms)
 	return (uint64_t)rand_r(&px->seed) % (max_ms + 1);
 }
 
-static bool member(const struct proxy_group *pg)
+static bool upstream_joined(const struct proxy_group *pg)
 {
 	return !pg->gone && (pg->exclude || pg->n_srcs);
 }
@@ -69,7 +69,7 @@ static void report(struct proxy *px, struct proxy_group *pg, bool change)
 	unsigned int v = proxy_version(px);
 	uint8_t buf[4096];
 	struct inet_addr dst;
-	bool in = member(pg);
+	bool in = upstream_joined(pg);
 
 	if (v < top_version(px)) {
 		if (!in) {
@@ -140,7 +140,7 @@ static void report_gs(struct proxy *px, struct proxy_group *pg)
 	uint8_t buf[4096];
 	struct inet_addr dst;
 
-	if (!member(pg) || !pg->n_resp_srcs)
+	if (!upstream_joined(pg) || !pg->n_resp_srcs)
 		return;
 	out = malloc(pg->n_resp_srcs * sizeof(*out));
 	if (!out)
@@ -267,7 +267,7 @@ void proxy_stop(struct proxy *px, bool send_leaves)
 
 	for (pg = px->groups; pg; pg = n) {
 		n = pg->next;
-		if (send_leaves && member(pg)) {
+		if (send_leaves && upstream_joined(pg)) {
 			pg->gone = true;
 			report(px, pg, true);
 		}
@@ -364,7 +364,7 @@ void proxy_query(struct proxy *px, const struct gm_msg *m)
 		bool pending = timer_armed(&pg->resp_t);
 		uint64_t d;
 
-		if (!member(pg))
+		if (!upstream_joined(pg))
 			continue;
 		if (!addr_is_any(&m->group) && !addr_equal(&m->group, &pg->grp))
 			continue;
