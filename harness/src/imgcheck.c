@@ -519,6 +519,7 @@ static bool mfc_shows(struct ctx *c, const char *src, const char *grp,
 	char *text = NULL;
 	struct mr_mfc *m = NULL;
 	const struct mr_mfc *e;
+	bool ok;
 	int n;
 
 	if (qemu_read_file(c->vm, "/proc/net/ip_mr_cache", &text, NULL) < 0)
@@ -526,10 +527,11 @@ static bool mfc_shows(struct ctx *c, const char *src, const char *grp,
 	n = proc_parse_mr_mfc(text, AF_INET, &m);
 	free(text);
 	e = n > 0 ? mr_mfc_find_str(m, n, src, grp) : NULL;
-	if (e && !e->unresolved && got)
+	ok = e && !e->unresolved;
+	if (ok && got)
 		*got = *e;
 	free(m);
-	return e && !e->unresolved;
+	return ok;
 }
 
 /* What the router says of itself, for a failure's detail (free it). */
