@@ -20,18 +20,6 @@
 #define NSRC 1000
 #define SRC_PKTS 10
 
-static uint16_t ip_csum(const void *p, size_t len)
-{
-	const uint16_t *w = p;
-	uint32_t s = 0;
-
-	for (; len > 1; len -= 2)
-		s += *w++;
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
 static uint32_t src_addr(int i)
 {
 	return (10u << 24) | (99u << 16) | (uint32_t)(i + 1); /* 10.99/22 */
@@ -95,7 +83,7 @@ static void send_sources(unsigned int start_us, unsigned int gap_us,
 		pk.ip.id = htons((uint16_t)n);
 		pk.ip.saddr = htonl(src_addr(bi));
 		pk.ip.daddr = to.sin_addr.s_addr;
-		pk.ip.check = ip_csum(&pk.ip, sizeof(pk.ip));
+		pk.ip.check = htons(pkt_csum(&pk.ip, sizeof(pk.ip)));
 		pk.udp.source = htons(5000);
 		pk.udp.dest = htons(5002);
 		pk.udp.len = htons(sizeof(pk) - sizeof(pk.ip));

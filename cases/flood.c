@@ -34,18 +34,6 @@ struct flood {
 	unsigned long sent;
 };
 
-static uint16_t csum(const void *p, size_t len)
-{
-	const uint8_t *b = p;
-	uint32_t s = 0;
-
-	for (size_t i = 0; i + 1 < len; i += 2)
-		s += (uint32_t)(b[i] << 8 | b[i + 1]);
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return htons((uint16_t)~s);
-}
-
 static void *flood_thread(void *arg)
 {
 	struct flood *fl = arg;
@@ -71,7 +59,7 @@ static void *flood_thread(void *arg)
 		memcpy(msg + 4, &to.sin_addr, 4);
 		msg[2] = msg[3] = 0;
 		{
-			uint16_t c = csum(msg, sizeof(msg));
+			uint16_t c = htons(pkt_csum(msg, sizeof(msg)));
 
 			memcpy(msg + 2, &c, 2);
 		}

@@ -788,25 +788,12 @@ static void send_raw4(struct fx *f, const uint8_t *igmp, size_t len, int ttl,
 	send_raw4_from(f, "rcv1", "198.51.100.21", igmp, len, ttl, ra, dst);
 }
 
-static uint16_t csum(const uint8_t *p, size_t n)
-{
-	uint32_t s = 0;
-
-	for (size_t i = 0; i + 1 < n; i += 2)
-		s += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (n & 1)
-		s += (uint32_t)p[n - 1] << 8;
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
 static void set_csum(uint8_t *p, size_t n)
 {
 	uint16_t c;
 
 	p[2] = p[3] = 0;
-	c = csum(p, n);
+	c = pkt_csum(p, n);
 	p[2] = (uint8_t)(c >> 8);
 	p[3] = (uint8_t)c;
 }
@@ -1008,7 +995,7 @@ static void gs_query4(struct fx *f, const char *const *srcs, size_t n)
 	q[11] = (uint8_t)n;
 	for (size_t i = 0; i < n; i++)
 		inet_pton(AF_INET, srcs[i], q + 12 + 4 * i);
-	c = csum(q, 12 + 4 * n);
+	c = pkt_csum(q, 12 + 4 * n);
 	q[2] = (uint8_t)(c >> 8);
 	q[3] = (uint8_t)c;
 	send_raw4_from(f, "snd1", "192.0.2.11", q, 12 + 4 * n, 1, true,

@@ -602,3 +602,18 @@ char *pkt_format(const struct pkt_rec *r, char *buf, size_t len)
 		APPEND(" [truncated]");
 	return buf;
 }
+
+uint16_t pkt_csum(const void *p, size_t len)
+{
+	const uint8_t *b = p;
+	uint32_t sum = 0;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(b[i] << 8 | b[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)b[len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}

@@ -29,6 +29,12 @@ struct mclab_hdr {
 #define MCLAB_HDR_LEN ((int)sizeof(struct mclab_hdr))
 
 void mclab_hdr_fill(void *buf, uint32_t stream, uint32_t seq, uint64_t ts_ns);
+/*
+ * The Internet checksum (RFC 1071) of len bytes, in host order: store it
+ * big-endian (htons, or the high byte first).  An odd length is padded
+ * with a zero byte.  The one copy for every packet the harness crafts.
+ */
+uint16_t pkt_csum(const void *p, size_t len);
 /* True when buf[0..len) starts with a valid header; fills the outputs. */
 bool mclab_hdr_parse(const void *buf, size_t len, uint32_t *stream,
 		     uint32_t *seq, uint64_t *ts_ns);

@@ -139,20 +139,6 @@ static int mcast_tx_setup(int sd, int family, const char *ifname, int ttl,
 
 /* ---- multicast ping --------------------------------------------------- */
 
-static uint16_t csum(const uint8_t *p, size_t len)
-{
-	uint32_t sum = 0;
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 static atomic_uint ping_ids;
 
 static int reply_add(struct mping_result *res, unsigned int *cap,
@@ -324,7 +310,7 @@ int mping_run(const struct mping_opts *o, struct mping_result *res)
 		pkt[7] = (uint8_t)i;
 		mclab_hdr_fill(pkt + 8, res->id, i, real_ns());
 		if (family == AF_INET) {
-			c = csum(pkt, len);
+			c = pkt_csum(pkt, len);
 			pkt[2] = (uint8_t)(c >> 8);
 			pkt[3] = (uint8_t)c;
 		} /* the kernel sums ICMPv6 itself */

@@ -934,6 +934,23 @@ static int cleanup(void **state)
 	return 0;
 }
 
+/* RFC 1071's example, an odd length, and a packet that sums to zero */
+static void test_csum(void **state)
+{
+	const uint8_t rfc[] = { 0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7 };
+	const uint8_t odd[] = { 0x01 };
+	uint8_t igmp[8] = { 0x16, 0, 0, 0, 225, 1, 2, 3 };
+	uint16_t c;
+
+	(void)state;
+	assert_int_equal(pkt_csum(rfc, sizeof(rfc)), 0x220d);
+	assert_int_equal(pkt_csum(odd, 1), 0xfeff);
+	c = pkt_csum(igmp, sizeof(igmp));
+	igmp[2] = (uint8_t)(c >> 8);
+	igmp[3] = (uint8_t)c;
+	assert_int_equal(pkt_csum(igmp, sizeof(igmp)), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -952,6 +969,7 @@ int main(void)
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_format_small_buffers),
 		cmocka_unit_test(test_offline_queries),
+		cmocka_unit_test(test_csum),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, cleanup);
