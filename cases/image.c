@@ -141,7 +141,7 @@ static void passes(const char *name, const char *qemu, const char *machine)
 		     (const char *const[]){ "boot", "router", "kernel options",
 					    "mc_forwarding", "VIFs",
 					    "TTL sweep", "route 225.1.2.3",
-					    "mangle", NULL };
+					    "route ff0e::1:3", "mangle", NULL };
 	     *n; n++) {
 		const struct img_row *r = row(*n);
 

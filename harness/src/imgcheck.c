@@ -126,7 +126,7 @@ static void md5_file(const char *path, char *out, size_t len)
 
 /* The lab node (and its interface and IPv4 address) on the far side of
  * the router's IF; NULL when the router has no such interface. */
-static struct node *peer(struct ctx *c, const char *ifname, char *pif,
+static struct node *peer(struct ctx *c, int fam, const char *ifname, char *pif,
 			 char *addr)
 {
 	const struct topo *t = c->lab->topo;
@@ -142,13 +142,13 @@ static struct node *peer(struct ctx *c, const char *ifname, char *pif,
 		if (pif)
 			snprintf(pif, IFNAMSIZ, "%s", far->ifname);
 		if (addr) {
-			const struct topo_addr *a = topo_if_addr(
-				t, far->node, far->ifname, AF_INET);
+			const struct topo_addr *a =
+				topo_if_addr(t, far->node, far->ifname, fam);
 
 			addr[0] = '\0';
 			if (a)
-				inet_ntop(AF_INET, a->a.raw, addr,
-					  INET_ADDRSTRLEN);
+				inet_ntop(fam, a->a.raw, addr,
+					  INET6_ADDRSTRLEN);
 		}
 		return &c->lab->nodes[far->node];
 	}
@@ -391,25 +391,28 @@ static bool has_if(const struct ctx *c, const char *ifname)
 }
 
 /* Has ifname a VIF?  (false when ip_mr_vif cannot be read either) */
-static bool has_vif(struct ctx *c, const char *ifname);
+static bool has_vif(struct ctx *c, int fam, const char *ifname);
 
-static int read_vifs(struct ctx *c, struct mr_vif **v)
+static int read_vifs(struct ctx *c, int fam, struct mr_vif **v)
 {
 	char *text = NULL;
 	int n;
 
 	*v = NULL;
-	if (qemu_read_file(c->vm, "/proc/net/ip_mr_vif", &text, NULL) < 0)
+	if (qemu_read_file(c->vm,
+			   fam == AF_INET6 ? "/proc/net/ip6_mr_vif" :
+					     "/proc/net/ip_mr_vif",
+			   &text, NULL) < 0)
 		return -1;
-	n = proc_parse_mr_vif(text, AF_INET, v);
+	n = proc_parse_mr_vif(text, fam, v);
 	free(text);
 	return n;
 }
 
-static bool has_vif(struct ctx *c, const char *ifname)
+static bool has_vif(struct ctx *c, int fam, const char *ifname)
 {
 	struct mr_vif *v;
-	int n = read_vifs(c, &v);
+	int n = read_vifs(c, fam, &v);
 	bool ok = n > 0 && mr_vif_by_name(v, n, ifname);
 
 	free(v);
@@ -419,7 +422,7 @@ static bool has_vif(struct ctx *c, const char *ifname)
 static bool all_vifs(struct ctx *c, const char *ifs, char *missing, size_t len)
 {
 	struct mr_vif *v;
-	int n = read_vifs(c, &v);
+	int n = read_vifs(c, AF_INET, &v);
 	char buf[256], *save = NULL;
 	size_t l = 0;
 
@@ -513,7 +516,7 @@ static void check_forwarding(struct ctx *c)
 
 /* ---- traffic ---------------------------------------------------------------- */
 
-static bool mfc_shows(struct ctx *c, const char *src, const char *grp,
+static bool mfc_shows(struct ctx *c, int fam, const char *src, const char *grp,
 		      struct mr_mfc *got)
 {
 	char *text = NULL;
@@ -522,9 +525,12 @@ static bool mfc_shows(struct ctx *c, const char *src, const char *grp,
 	bool ok;
 	int n;
 
-	if (qemu_read_file(c->vm, "/proc/net/ip_mr_cache", &text, NULL) < 0)
+	if (qemu_read_file(c->vm,
+			   fam == AF_INET6 ? "/proc/net/ip6_mr_cache" :
+					     "/proc/net/ip_mr_cache",
+			   &text, NULL) < 0)
 		return false;
-	n = proc_parse_mr_mfc(text, AF_INET, &m);
+	n = proc_parse_mr_mfc(text, fam, &m);
 	free(text);
 	e = n > 0 ? mr_mfc_find_str(m, n, src, grp) : NULL;
 	ok = e && !e->unresolved;
@@ -584,10 +590,12 @@ static int udp(struct node *n, const char *ifname, const char *src,
 static void check_route(struct ctx *c, const struct conf_mroute *m)
 {
 	uint64_t t0 = mono_ns();
-	char name[96], grp[INET_ADDRSTRLEN], src[INET_ADDRSTRLEN],
+	int fam = m->group.addr.family;
+	const char *mfc_file = fam == AF_INET6 ? "/proc/net/ip6_mr_cache" :
+						 "/proc/net/ip_mr_cache";
+	char name[96], grp[INET6_ADDRSTRLEN], src[INET6_ADDRSTRLEN],
 		sif[IFNAMSIZ], gs[64];
-	struct in_addr ga;
-	struct node *snd = peer(c, m->ifname, sif, src);
+	struct node *snd = peer(c, fam, m->ifname, sif, src);
 	struct mr_mfc e;
 	struct mr_vif *v = NULL;
 	int nv;
@@ -595,14 +603,27 @@ static void check_route(struct ctx *c, const struct conf_mroute *m)
 	size_t dl = 0;
 	bool ok = true;
 
-	ga.s_addr = htonl(pick_group(&m->group));
-	inet_ntop(AF_INET, &ga, grp, sizeof(grp));
+	if (fam == AF_INET) {
+		struct in_addr ga = { htonl(pick_group(&m->group)) };
+
+		inet_ntop(AF_INET, &ga, grp, sizeof(grp));
+	} else {
+		/* an IPv6 prefix: its own address (never the network's: a
+		 * group's low bits are its id, ff0e::/16 included) */
+		inet_ntop(AF_INET6, &m->group.addr.v6, grp, sizeof(grp));
+	}
 	prefix_ntop(&m->group, gs, sizeof(gs));
 	{
 		const char *base = strrchr(m->loc.file, '/');
 
 		snprintf(name, sizeof(name), "route %s (%s:%u)", gs,
 			 base ? base + 1 : m->loc.file, m->loc.line);
+	}
+	if (snd && !src[0]) {
+		img_add(c->rep, name, IMG_SKIP, 0,
+			"the lab has no %s address on %s's far side",
+			fam == AF_INET6 ? "IPv6" : "IPv4", m->ifname);
+		return;
 	}
 	if (!snd) {
 		img_add(c->rep, name, IMG_FAIL, 0,
@@ -611,11 +632,11 @@ static void check_route(struct ctx *c, const struct conf_mroute *m)
 			m->ifname, c->ifs);
 		return;
 	}
-	if (m->source.addr.family == AF_INET && !addr_is_any(&m->source.addr)) {
+	if (m->source.addr.family == fam && !addr_is_any(&m->source.addr)) {
 		char want[64];
 
 		prefix_ntop(&m->source, want, sizeof(want));
-		if (m->source.len == 32 && strcmp(want, src)) {
+		if (m->source.len == addr_bits(fam) && strcmp(want, src)) {
 			img_add(c->rep, name, IMG_SKIP, 0,
 				"source %s is not the sender's address here "
 				"(%s)",
@@ -623,10 +644,11 @@ static void check_route(struct ctx *c, const struct conf_mroute *m)
 			return;
 		}
 	}
-	if (!has_vif(c, m->ifname)) {
+	if (!has_vif(c, fam, m->ifname)) {
 		img_add(c->rep, name, IMG_FAIL, since(t0),
-			"not sent: inbound %s has no VIF (see VIFs)",
-			m->ifname);
+			"not sent: inbound %s has no %s", m->ifname,
+			fam == AF_INET6 ? "MIF in ip6_mr_vif" :
+					  "VIF (see VIFs)");
 		return;
 	}
 	/* the route first (a (*,G) route resolves on the first packet) */
@@ -635,24 +657,23 @@ static void check_route(struct ctx *c, const struct conf_mroute *m)
 
 		do
 			udp(snd, sif, src, grp, 64, 1, 999);
-		while (!mfc_shows(c, src, grp, &e) && !deadline_passed(dlc) &&
-		       !poll(NULL, 0, 300));
+		while (!mfc_shows(c, fam, src, grp, &e) &&
+		       !deadline_passed(dlc) && !poll(NULL, 0, 300));
 	}
-	if (!mfc_shows(c, src, grp, &e)) {
+	if (!mfc_shows(c, fam, src, grp, &e)) {
 		char *text = NULL, *ev;
 
-		qemu_read_file(c->vm, "/proc/net/ip_mr_cache", &text, NULL);
+		qemu_read_file(c->vm, mfc_file, &text, NULL);
 		router_evidence(c, &ev);
 		img_add(c->rep, name, IMG_FAIL, since(t0),
-			"ip_mr_cache has no (%s, %s) after %u s of traffic "
-			"from %s\n%s%s",
-			src, grp, T_ROUTE / 1000, m->ifname, text ? text : "",
-			ev);
+			"%s has no (%s, %s) after %u s of traffic from %s\n%s%s",
+			mfc_file + 10, src, grp, T_ROUTE / 1000, m->ifname,
+			text ? text : "", ev);
 		free(text);
 		free(ev);
 		return;
 	}
-	nv = read_vifs(c, &v);
+	nv = read_vifs(c, fam, &v);
 	{
 		const struct mr_vif *iv =
 			nv > 0 ? mr_vif_by_name(v, nv, m->ifname) : NULL;
@@ -665,8 +686,8 @@ static void check_route(struct ctx *c, const struct conf_mroute *m)
 		}
 	}
 	for (size_t k = 0; k < m->n_oifs && dl < sizeof(detail); k++) {
-		char rif[IFNAMSIZ], raddr[INET_ADDRSTRLEN];
-		struct node *rcv = peer(c, m->oifs[k], rif, raddr);
+		char rif[IFNAMSIZ], raddr[INET6_ADDRSTRLEN];
+		struct node *rcv = peer(c, fam, m->oifs[k], rif, raddr);
 		const struct mr_vif *ov =
 			nv > 0 ? mr_vif_by_name(v, nv, m->oifs[k]) : NULL;
 		struct cap *cp;
@@ -689,7 +710,8 @@ static void check_route(struct ctx *c, const struct conf_mroute *m)
 				detail + dl, sizeof(detail) - dl,
 				"%s is not an oif of the entry; ", m->oifs[k]);
 		}
-		cp = cap_start(rcv->ns, rif, "udp");
+		cp = cap_start(rcv->ns, rif,
+			       fam == AF_INET6 ? "ip6 and udp" : "udp");
 		if (!cp) {
 			ok = false;
 			dl += (size_t)snprintf(detail + dl, sizeof(detail) - dl,
@@ -716,8 +738,8 @@ static void check_route(struct ctx *c, const struct conf_mroute *m)
 	}
 	free(v);
 	img_add(c->rep, name, ok ? IMG_PASS : IMG_FAIL, since(t0),
-		"(%s, %s) %s -> %s (ip_mr_cache: iif %d, %d oifs)", src, grp,
-		m->ifname, detail, e.iif, e.noifs);
+		"(%s, %s) %s -> %s (%s: iif %d, %d oifs)", src, grp, m->ifname,
+		detail, mfc_file + 10, e.iif, e.noifs);
 }
 
 /* The TTL sweep across the first route between two interfaces here. */
@@ -743,9 +765,9 @@ static void check_sweep(struct ctx *c)
 		    (r->source.addr.family == AF_INET &&
 		     !addr_is_any(&r->source.addr)))
 			continue;
-		snd = peer(c, r->ifname, sif, src);
+		snd = peer(c, AF_INET, r->ifname, sif, src);
 		for (size_t k = 0; snd && k < r->n_oifs && !rcv; k++) {
-			rcv = peer(c, r->oifs[k], rif, NULL);
+			rcv = peer(c, AF_INET, r->oifs[k], rif, NULL);
 			if (rcv)
 				snprintf(c->sweep_out, IFNAMSIZ, "%s",
 					 r->oifs[k]);
@@ -762,7 +784,7 @@ static void check_sweep(struct ctx *c)
 		return;
 	}
 	snprintf(c->sweep_in, IFNAMSIZ, "%s", m->ifname);
-	if (!has_vif(c, m->ifname)) {
+	if (!has_vif(c, AF_INET, m->ifname)) {
 		img_add(c->rep, "TTL sweep", IMG_FAIL, since(t0),
 			"not sent: inbound %s has no VIF (see VIFs)",
 			m->ifname);
@@ -776,12 +798,12 @@ static void check_sweep(struct ctx *c)
 
 		do
 			udp(snd, sif, src, grp, 64, 1, 999);
-		while (!mfc_shows(c, src, grp, &e) && !deadline_passed(dlc) &&
-		       !poll(NULL, 0, 300));
+		while (!mfc_shows(c, AF_INET, src, grp, &e) &&
+		       !deadline_passed(dlc) && !poll(NULL, 0, 300));
 	}
 	c->sweep_threshold = 1;
-	nv = read_vifs(c, &v);
-	if (mfc_shows(c, src, grp, &e) && nv > 0) {
+	nv = read_vifs(c, AF_INET, &v);
+	if (mfc_shows(c, AF_INET, src, grp, &e) && nv > 0) {
 		const struct mr_vif *ov = mr_vif_by_name(v, nv, c->sweep_out);
 		int th = ov ? mr_mfc_oif_ttl(&e, ov->vif) : -1;
 
@@ -930,7 +952,8 @@ static void check_nat(struct ctx *c)
 		char name[96], rif[IFNAMSIZ], raddr[INET_ADDRSTRLEN],
 			sif[IFNAMSIZ], saddr[INET_ADDRSTRLEN],
 			me[INET_ADDRSTRLEN], in[IFNAMSIZ] = "";
-		struct node *rcv = peer(c, c->nat[r].out, rif, raddr), *snd;
+		struct node *rcv = peer(c, AF_INET, c->nat[r].out, rif, raddr),
+			    *snd;
 		struct cap *cp;
 		struct pkt_match pm = { .has_stream = true, .stream = 7 };
 		size_t got, nat;
@@ -954,7 +977,7 @@ static void check_nat(struct ctx *c)
 				if (strcmp(w, c->nat[r].out))
 					snprintf(in, sizeof(in), "%s", w);
 		}
-		snd = in[0] ? peer(c, in, sif, saddr) : NULL;
+		snd = in[0] ? peer(c, AF_INET, in, sif, saddr) : NULL;
 		router_addr(c, c->nat[r].out, me);
 		if (!snd || !raddr[0]) {
 			img_add(c->rep, name, IMG_SKIP, 0,
@@ -1129,8 +1152,7 @@ int img_check(const struct img_check_opts *o, struct img_report *rep, char *dir,
 	check_forwarding(&c);
 	check_sweep(&c);
 	for (size_t i = 0; c.have_conf && i < c.conf.n_mroutes; i++)
-		if (c.conf.mroutes[i].group.addr.family == AF_INET)
-			check_route(&c, &c.conf.mroutes[i]);
+		check_route(&c, &c.conf.mroutes[i]);
 	check_mangle(&c);
 	check_nat(&c);
 	save_state(&c, dir);

@@ -127,6 +127,8 @@ cat >"$root/etc/smcroute.conf" <<CONF
 # /etc/smcroute.conf (the field report's)
 mgroup from wlan0 group 225.1.2.3
 mroute from wlan0 group 225.1.2.3 to $route_to
+# and IPv6 (the field report's kernel has IPV6_MROUTE for it)
+mroute from wlan0 group ff0e::1:3 to usb0
 CONF
 cat >"$root/etc/init.d/S41smcroute" <<'RC'
 #!/bin/sh
