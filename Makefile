@@ -34,6 +34,10 @@ include qemu/qemu.mk
 include fuzz/fuzz.mk
 include bench/bench.mk
 
+# The tree's shape: include cycles and file sizes, a ratchet that may only
+# shrink (ci/layers.known)
+UNIT_TESTS += ci/check-layers.sh
+
 .PHONY: all check check-unit check-cases lab install uninstall clean deps \
 	format format-check
 

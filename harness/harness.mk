@@ -11,7 +11,7 @@ MCLAB            := $(BUILD)/mclab
 # --image reads an image's smcroute.conf/mcrouted.conf with it, so the
 # two can never disagree on what a config means.
 HARNESS_ROUTER_OBJS := $(BUILD)/router/src/conf.o $(BUILD)/router/src/addr.o
-$(BUILD)/harness/src/imgmodel.o $(BUILD)/harness/src/imgcheck.o: CPPFLAGS += -Irouter/src
+$(BUILD)/harness/src/imgmodel.o $(BUILD)/harness/src/imgcheck.o $(BUILD)/harness/src/imgcheck_guest.o $(BUILD)/harness/src/imgcheck_traffic.o: CPPFLAGS += -Irouter/src
 
 $(HARNESS_LIB): $(patsubst %.c,$(BUILD)/%.o,$(HARNESS_LIB_SRCS)) $(HARNESS_ROUTER_OBJS)
 	$(call archive,$^)
