@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "deadline.h"
 #include "imgcheck.h"
 #include "qemu.h"
 
@@ -231,6 +232,52 @@ static void test_wrong_interface(void **state)
 	assert_int_equal(row("kernel options")->st, IMG_PASS);
 }
 
+/*
+ * The console stays usable after a command that outlives its deadline:
+ * the command is interrupted, the marker renewed, and the next command's
+ * answer is its own (not the late frame of the one before).
+ */
+static void test_console_resync(void **state)
+{
+	char path[PATH_MAX], why[PATH_MAX + 64], err[4096];
+	struct qemu_opts q = { .profile = QEMU_RASPI3B,
+			       .login_prompt = "login:",
+			       .timeout_ms = 60000 };
+	struct qemu_vm *vm;
+	char *out = NULL;
+	uint64_t t0;
+	int rc;
+
+	(void)state;
+	if (!standin("pi3-64", "qemu-system-aarch64", path, sizeof(path), why,
+		     sizeof(why))) {
+		print_message("# SKIP reason: %s\n", why);
+		skip();
+	}
+	q.image = path;
+	vm = qemu_boot(&q, err, sizeof(err));
+	if (!vm)
+		fail_msg("boot: %s", err);
+	if (qemu_login(vm, "root", NULL, 30000, err, sizeof(err)) < 0) {
+		qemu_halt(vm);
+		fail_msg("login: %s", err);
+	}
+	t0 = mono_ns();
+	rc = qemu_exec(vm, 1000, &out, "sleep 30; echo late");
+	free(out);
+	out = NULL;
+	assert_int_equal(rc, -1);
+	rc = qemu_exec(vm, 10000, &out, "echo next; exit 3");
+	INFO("a command past its 1 s deadline: interrupted, the next answered "
+	     "%.1f s after the first was sent\n",
+	     (double)(mono_ns() - t0) / 1e9);
+	qemu_halt(vm);
+	assert_int_equal(rc, 3);
+	assert_non_null(out);
+	assert_string_equal(out, "next\n");
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -241,6 +288,7 @@ int main(void)
 		cmocka_unit_test(test_pi4_refused),
 		cmocka_unit_test(test_no_ip_mroute),
 		cmocka_unit_test(test_wrong_interface),
+		cmocka_unit_test(test_console_resync),
 	};
 
 	if (geteuid() != 0) {

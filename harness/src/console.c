@@ -127,7 +127,9 @@ static void resync(struct console *c)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	cs_marker(c->marker, (unsigned long long)ts.tv_nsec ^
 				     ((unsigned long long)ts.tv_sec << 20));
+	c->resyncing = 1;
 	exec_line(c, 5000, NULL, "true");
+	c->resyncing = 0;
 }
 
 static int exec_line(struct console *c, unsigned int timeout_ms, char **out,
@@ -152,7 +154,7 @@ static int exec_line(struct console *c, unsigned int timeout_ms, char **out,
 		if (rc < 0)
 			return -1;
 		if (rc == 0) {
-			if (strcmp(cmd, "true"))
+			if (!c->resyncing)
 				resync(c);
 			errno = ETIMEDOUT;
 			return -1;

@@ -16,6 +16,7 @@ struct console {
 	char *buf; /* console text not consumed yet */
 	size_t len, cap;
 	int logged_in;
+	int resyncing; /* inside the resync after a timed-out command */
 };
 
 /* Connect to a qemu chardev socket (server=on).  0, or -1 with errno. */

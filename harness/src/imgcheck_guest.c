@@ -45,16 +45,21 @@ void imgc_kernel(struct ctx *c)
 		return;
 	}
 	{
-		size_t n;
-		const struct kc_item *items = kconfig_items(&n);
-		struct kc_result *res = calloc(n, sizeof(*res));
+		size_t n, ml = 0, wl = 0;
+		struct kc_result *res;
 		char miss[512] = "", want[512] = "";
-		size_t ml = 0, wl = 0;
 		int bad = 0;
 
-		(void)items;
+		kconfig_items(&n);
+		res = calloc(n, sizeof(*res));
+		if (!res) {
+			img_add(c->rep, "kernel options", IMG_FAIL,
+				imgc_since(t0), "out of memory");
+			kconfig_free(kc);
+			return;
+		}
 		kconfig_check(kc, c->router.daemon == IMG_SMCROUTED, res);
-		for (size_t i = 0; res && i < n; i++) {
+		for (size_t i = 0; i < n; i++) {
 			if (res[i].value != KC_MISSING)
 				continue;
 			if (res[i].item->need == KC_REQUIRED) {

@@ -158,10 +158,10 @@ static int write_junit(const struct img_report *r, const char *path)
 		xml_escape(f, w->name);
 		fprintf(f, "\" time=\"%.3f\">", w->secs);
 		if (w->st != IMG_PASS) {
-			fprintf(f, w->st == IMG_FAIL ? "<failure message=\"" :
-						       "<skipped message=\"");
+			fprintf(f, "<%s message=\"",
+				w->st == IMG_FAIL ? "failure" : "skipped");
 			xml_escape(f, w->detail);
-			fprintf(f, w->st == IMG_FAIL ? "\"/>" : "\"/>");
+			fprintf(f, "\"/>");
 		}
 		fprintf(f, "</testcase>\n");
 	}
