@@ -177,7 +177,7 @@ void dmn_start(struct dmn *d, enum router_kind kind, struct node *n,
 void dmn_stop(struct dmn *d)
 {
 	if (d->pid > 0)
-		node_stop(d->pid, SIGTERM, 20000);
+		proc_stop(d->pid, SIGTERM, 20000);
 	d->pid = 0;
 	unlink(d->sock);
 }

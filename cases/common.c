@@ -115,15 +115,21 @@ void fx_up(struct fx *f, const char *topo, unsigned int features,
 	f->router_up = true;
 }
 
-bool fx_host_only(struct fx *f, const char *why)
+bool fx_needs(struct fx *f, unsigned int caps, const char *why)
 {
 	int t = target_kind_from_env();
+	char buf[300];
+	const char *cannot;
 
 	memset(f, 0, sizeof(*f));
-	if (t < 0 || t == TARGET_NETNS)
+	if (t < 0)
+		return false; /* fx_up says why */
+	cannot = node_ops_cannot(target_ops((enum target_kind)t), caps, buf,
+				 sizeof(buf));
+	if (!cannot)
 		return false;
-	snprintf(f->skip, sizeof(f->skip), "TARGET=%s: %s",
-		 target_kind_name((enum target_kind)t), why);
+	snprintf(f->skip, sizeof(f->skip), "TARGET=%s: %s: %s",
+		 target_kind_name((enum target_kind)t), why, cannot);
 	return true;
 }
 
@@ -136,19 +142,14 @@ static void router_stop_checked(struct fx *f)
 {
 	int code = router_stop(&f->r, 3000);
 	char *log = NULL;
-	size_t len = 0;
-	FILE *fp;
 
+	/* the log as the router's node reads it (a guest's own file) */
+	if (router_log(&f->r, &log) < 0)
+		log = NULL;
 	f->router_up = false;
-	if (f->kind != ROUTER_MCROUTED)
+	if (f->kind != ROUTER_MCROUTED) {
+		free(log);
 		return;
-	fp = fopen(f->r.log, "r");
-	if (fp) {
-		if (getdelim(&log, &len, '\0', fp) < 0) {
-			free(log);
-			log = NULL;
-		}
-		fclose(fp);
 	}
 	if (log &&
 	    (strstr(log, "Sanitizer") || strstr(log, "runtime error:"))) {

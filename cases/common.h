@@ -61,11 +61,13 @@ void fx_down(struct fx *f);
 /* The group teardown of every suite whose state is a struct fx. */
 int fx_teardown(void **state);
 /*
- * For suites that need the router node to be a namespace of this host
- * (the daemon as a host process, veths made in the node): with
- * TARGET=qemu-* every test skips with why.  True when it will.
+ * For suites that need the router node's backend to do more than every
+ * backend does (node.h's NODE_CAP_*: the daemon as a host process, veths
+ * made from host code in the node): when $TARGET's backend cannot, every
+ * test skips with why and the backend's ENOTSUP reason.  True when it
+ * will.
  */
-bool fx_host_only(struct fx *f, const char *why);
+bool fx_needs(struct fx *f, unsigned int caps, const char *why);
 /* Skip (or fail) the running test when the group could not be set up. */
 #define FX_CHECK(f)                                                      \
 	do {                                                             \

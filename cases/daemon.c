@@ -39,7 +39,8 @@ static int setup(void **state)
 	static struct fx f;
 	char tmp[560];
 
-	if (!fx_host_only(&f, "the host-built daemon's exit codes and files"))
+	if (!fx_needs(&f, NODE_CAP_HOST_FS | NODE_CAP_HOST_PROC,
+		      "the host-built daemon's exit codes and files"))
 		fx_up(&f, "pi-router", RF_STATIC, NULL);
 	*state = &f;
 	if (f.skip[0])
@@ -232,7 +233,7 @@ static void test_table(void **state)
 	assert_int_not_equal(node_run_cmd(rtr, 2000,
 					  "ip mroute show | grep -q 225.1.2.4"),
 			     0);
-	assert_int_equal(node_stop(pid, SIGTERM, 3000), 0);
+	assert_int_equal(node_stop(rtr, pid, SIGTERM, 3000), 0);
 	assert_int_equal(access(pidf, F_OK), -1); /* its own file: removed */
 	assert_true(proc_running(f->r.pid));
 }

@@ -23,7 +23,8 @@ static int setup(void **state)
 {
 	static struct fx f;
 
-	if (!fx_host_only(&f, "kills, traces, restarts a host daemon process"))
+	if (!fx_needs(&f, NODE_CAP_HOST_PROC,
+		      "kills, traces, restarts a host daemon process"))
 		fx_up(&f, "pi-router", RF_STATIC, conf);
 	*state = &f;
 	return 0;

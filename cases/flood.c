@@ -98,7 +98,8 @@ static int setup(void **state)
 {
 	static struct fx f;
 
-	if (!fx_host_only(&f, "measures a host daemon process (RSS, ctl time)"))
+	if (!fx_needs(&f, NODE_CAP_HOST_PROC | NODE_CAP_CALL,
+		      "measures a host daemon process (RSS, ctl time)"))
 		fx_up(&f, "pi-router", RF_IGMP_PROXY | RF_CTL, conf);
 	*state = &f;
 	return 0;

@@ -363,9 +363,9 @@ static void test_spawn(void **state)
 			 "sleeper", log, sizeof(log));
 	assert_true(pid > 0);
 	assert_true(node_wait_file(snd, log, has_hello, NULL, 5000));
-	assert_true(proc_running(pid));
-	assert_int_equal(node_stop(pid, SIGTERM, 5000), 128 + SIGTERM);
-	assert_false(proc_running(pid));
+	assert_true(node_running(snd, pid));
+	assert_int_equal(node_stop(snd, pid, SIGTERM, 5000), 128 + SIGTERM);
+	assert_false(node_running(snd, pid));
 
 	/* a daemon left running is killed by lab_down */
 	pid = node_spawn(snd, (const char *const[]){ "sleep", "100", NULL },

@@ -35,7 +35,8 @@ static int setup(void **state)
 {
 	static struct fx f;
 
-	if (!fx_host_only(&f, "makes and deletes veths in the router netns"))
+	if (!fx_needs(&f, NODE_CAP_CALL,
+		      "makes and deletes veths in the router netns"))
 		fx_up(&f, "pi-router", RF_STATIC, NULL);
 	*state = &f;
 	return 0;

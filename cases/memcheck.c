@@ -31,7 +31,8 @@ static int setup(void **state)
 			       vgarg,
 			       NULL };
 
-	if (!fx_host_only(&f, "runs the host-built daemon under valgrind"))
+	if (!fx_needs(&f, NODE_CAP_HOST_FS | NODE_CAP_HOST_PROC,
+		      "runs the host-built daemon under valgrind"))
 		fx_up(&f, "pi-router", RF_STATIC, NULL);
 	*state = &f;
 	if (f.skip[0])

@@ -26,7 +26,8 @@ static int setup(void **state)
 	char err[2048];
 	const char *wrap[] = { wrap_bin, "--no-ipv6", NULL };
 
-	if (!fx_host_only(&f, "no-IPv6 is faked on the host (see cases/qemu)"))
+	if (!fx_needs(&f, NODE_CAP_HOST_FS | NODE_CAP_HOST_PROC,
+		      "no-IPv6 is faked on the host (see cases/qemu)"))
 		fx_up(&f, "pi-router", RF_STATIC | RF_NO_IPV6_SURVIVAL, NULL);
 	*state = &f;
 	if (f.skip[0])

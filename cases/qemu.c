@@ -35,6 +35,7 @@ struct qfx {
 	struct qemu_vm *vm;
 	enum qemu_profile profile;
 	enum router_kind kind; /* ROUTER: mcrouted or Debian's smcroute */
+	struct router r; /* in the guest, through the node's backend */
 	bool router_up;
 	char skip[1500];
 };
@@ -68,24 +69,6 @@ static const char *router_env(struct qfx *f, unsigned int features)
 	if (kind == ROUTER_IGMPPROXY)
 		return "the Pi image has no igmpproxy";
 	return router_skip_reason(f->kind, features);
-}
-
-static int router_up(struct qfx *f, const char *conf, char *err, size_t errlen)
-{
-	char *text;
-	int rc;
-
-	if (f->kind == ROUTER_MCROUTED)
-		return qemu_router_start(f->vm, conf, NULL, 15000, err, errlen);
-	text = router_conf_smcroute(conf);
-	if (!text) {
-		snprintf(err, errlen, "smcroute config: %s", strerror(errno));
-		return -1;
-	}
-	rc = qemu_router_start_as(f->vm, QEMU_SMCROUTED, text, NULL, 15000, err,
-				  errlen);
-	free(text);
-	return rc;
 }
 
 static void qfx_up(struct qfx *f, const char *append, const char *conf,
@@ -122,44 +105,38 @@ static void qfx_up(struct qfx *f, const char *append, const char *conf,
 	o.lab = f->lab;
 	o.append = append;
 	o.timeout_ms = T_BOOT;
-	f->vm = qemu_boot(&o, err, sizeof(err));
+	/* boot, configure, settle: the VM in for the router node */
+	f->vm = qemu_up(&o, err, sizeof(err));
 	if (!f->vm) {
-		print_message("# qemu_boot: %s\n", err);
+		print_message("# qemu_up: %s\n", err);
 		return;
 	}
 	INFO("%s booted to agent-ready in %.2f s (guest uptime %.2f s, kernel %s)\n",
 	     qemu_profile_name(f->profile), f->vm->boot_ns / 1e9,
 	     f->vm->guest_uptime, f->vm->release);
-	if (qemu_configure(f->vm, err, sizeof(err)) < 0) {
-		print_message("# qemu_configure: %s\n", err);
-		return;
-	}
 	if (!conf)
 		return;
 	{
 		uint64_t t0 = mono_ns();
 
-		if (router_up(f, conf, err, sizeof(err)) < 0) {
-			print_message("# %s\n", err);
+		/* the harness's router_start, through the node's VM backend */
+		if (router_start(&f->r, f->kind, f->vm->node, conf, NULL, 15000,
+				 err, sizeof(err)) < 0) {
+			print_message("# router_start: %s\n", err);
 			return;
 		}
 		INFO("%s up in the guest in %.2f s; boot to router-ready %.2f s\n",
 		     router_kind_name(f->kind), (mono_ns() - t0) / 1e9,
 		     (mono_ns() - t0 + f->vm->boot_ns) / 1e9);
-		/* counted traffic waits for the guest's netfilter modules */
-		t0 = mono_ns();
-		if (qemu_settled(f->vm, 15000) < 0) {
-			print_message("# netfilter not ready in the guest\n");
-			return;
-		}
-		INFO("netfilter ready in the guest %.2f s after router-ready\n",
-		     (mono_ns() - t0) / 1e9);
 	}
 	f->router_up = true;
 }
 
 static void qfx_down(struct qfx *f)
 {
+	if (f->router_up)
+		router_stop(&f->r, 3000);
+	f->router_up = false;
 	qemu_halt(f->vm);
 	f->vm = NULL;
 	lab_down(f->lab);
@@ -550,8 +527,7 @@ static void test_noipv6_forwards_v4(void **state)
 	/* the field report's smcroute failure, on a real kernel */
 	assert_int_equal(
 		qemu_exec(f->vm, 3000, NULL, "[ ! -d /proc/sys/net/ipv6 ]"), 0);
-	assert_int_equal(qemu_read_file(f->vm, "/tmp/mcrouted.log", &log, NULL),
-			 0);
+	assert_int_equal(router_log(&f->r, &log), 0);
 	print_message("# mcrouted's log in the guest:\n%s", log);
 	assert_non_null(strstr(log, "IPv6 multicast routing is not available"));
 	assert_non_null(strstr(log, "IPv6 route skipped"));

@@ -84,7 +84,8 @@ static int setup(void **state)
 	{
 		struct fx f;
 
-		if (fx_host_only(&f, "the lab's VM is booted from this host")) {
+		if (fx_needs(&f, NODE_CAP_HOST_FS,
+			     "the lab's VM is booted from this host")) {
 			snprintf(V.skip, sizeof(V.skip), "%s", f.skip);
 			return 0;
 		}

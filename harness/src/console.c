@@ -293,3 +293,40 @@ int console_write_file(struct console *c, const char *path, const void *data,
 	}
 	return 0;
 }
+
+/*
+ * A command line of any length: one line when it fits the shell's line
+ * editor, else written to a guest script first.  In a subshell, as the
+ * agent's sh -c: set -e and exit stay there.
+ */
+#define CON_SCRIPT "/tmp/.mclab-cmd.sh"
+#define CON_LINE_MAX 800
+
+int console_sh(struct console *c, unsigned int timeout_ms, char **out,
+	       const char *cmd)
+{
+	unsigned int tmo = timeout_ms * timeout_mult();
+
+	if (strlen(cmd) <= CON_LINE_MAX && !strchr(cmd, '\n'))
+		return console_run(c, tmo, out, "( %s )", cmd);
+	if (console_write_file(c, CON_SCRIPT, cmd, strlen(cmd)) < 0)
+		return -1;
+	return console_run(c, tmo, out, "sh " CON_SCRIPT);
+}
+
+int console_cat(struct console *c, const char *path, char **buf, size_t *len)
+{
+	char *o = NULL;
+	/* text files only: the console's output is cleaned text */
+	int rc = console_run(c, 5000 * timeout_mult(), &o, "cat '%s'", path);
+
+	if (rc != 0) {
+		free(o);
+		errno = rc < 0 ? errno : ENOENT;
+		return -1;
+	}
+	*buf = o;
+	if (len)
+		*len = strlen(o);
+	return 0;
+}

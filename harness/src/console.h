@@ -41,6 +41,15 @@ int console_login(struct console *c, const char *user, const char *password,
 int console_run(struct console *c, unsigned int timeout_ms, char **out,
 		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/*
+ * console_run of a command line of any length (a long one goes over as a
+ * script), in a subshell, with timeout_ms scaled; as console_run returns.
+ */
+int console_sh(struct console *c, unsigned int timeout_ms, char **out,
+	       const char *cmd);
+/* A guest text file's content (cat); 0, or -1 with errno (ENOENT). */
+int console_cat(struct console *c, const char *path, char **buf, size_t *len);
+
 /* Write data to a guest file through printf in chunks; 0 or -1. */
 int console_write_file(struct console *c, const char *path, const void *data,
 		       size_t len);

@@ -15,19 +15,12 @@ _Static_assert(sizeof(sweep_ttls) / sizeof(sweep_ttls[0]) == NSWEEP,
 static bool mfc_shows(struct ctx *c, int fam, const char *src, const char *grp,
 		      struct mr_mfc *got)
 {
-	char *text = NULL;
 	struct mr_mfc *m = NULL;
 	const struct mr_mfc *e;
 	bool ok;
-	int n;
+	/* the harness's reader, through the image's node backend */
+	int n = proc_read_mr_mfc(c->rtr, fam, &m);
 
-	if (qemu_read_file(c->vm,
-			   fam == AF_INET6 ? "/proc/net/ip6_mr_cache" :
-					     "/proc/net/ip_mr_cache",
-			   &text, NULL) < 0)
-		return false;
-	n = proc_parse_mr_mfc(text, fam, &m);
-	free(text);
 	e = n > 0 ? mr_mfc_find_str(m, n, src, grp) : NULL;
 	ok = e && !e->unresolved;
 	if (ok && got)

@@ -171,7 +171,7 @@ static void remove_states(const char *id)
 	unlink(path);
 }
 
-static int qemu_up(int argc, char **argv)
+static int cmd_qemu_up(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "profile", required_argument, NULL, 'p' },
@@ -319,6 +319,9 @@ static int qemu_up(int argc, char **argv)
 	if (pid == 0) {
 		struct qemu_vm *vm;
 		struct lab *lab;
+		struct router r;
+		bool router_up = false;
+		uint64_t t0;
 		sigset_t set;
 		int sig;
 
@@ -335,26 +338,27 @@ static int qemu_up(int argc, char **argv)
 			_exit(1);
 		}
 		o.lab = lab;
-		vm = qemu_boot(&o, err, sizeof(err));
+		t0 = mono_ns();
+		/* boot, configure, settle: the VM in for the router node */
+		vm = qemu_up(&o, err, sizeof(err));
 		if (!vm) {
 			lab_down(lab);
 			dprintf(p[1], "%s", err);
 			_exit(1);
 		}
-		if (vm->agent >= 0) {
-			uint64_t t0 = mono_ns();
-
-			if (qemu_configure(vm, err, sizeof(err)) < 0 ||
-			    (router &&
-			     qemu_router_start(vm, conf_text, NULL, 15000, err,
-					       sizeof(err)) < 0)) {
+		if (vm->agent >= 0 && router) {
+			if (router_start(&r, ROUTER_MCROUTED, vm->node,
+					 conf_text, NULL, 15000, err,
+					 sizeof(err)) < 0) {
 				qemu_halt(vm);
 				lab_down(lab);
 				dprintf(p[1], "%s", err);
 				_exit(1);
 			}
-			vm->boot_ns += mono_ns() - t0;
+			router_up = true;
 		}
+		if (vm->agent >= 0)
+			vm->boot_ns = mono_ns() - t0;
 		if (write_states(lab, topo_path, vm) < 0) {
 			dprintf(p[1], "state file: %s", strerror(errno));
 			qemu_halt(vm);
@@ -389,8 +393,8 @@ static int qemu_up(int argc, char **argv)
 			char id[64];
 
 			snprintf(id, sizeof(id), "%s", lab->id);
-			if (vm->agent >= 0 && vm->pid > 0 && router)
-				qemu_router_stop(vm);
+			if (router_up && vm->pid > 0)
+				router_stop(&r, 3000);
 			qemu_halt(vm);
 			lab_down(lab);
 			remove_states(id);
@@ -534,7 +538,7 @@ int mclab_cmd_qemu(int argc, char **argv, const char *lab_opt)
 		return 2;
 	}
 	if (!strcmp(argv[1], "up"))
-		return qemu_up(argc - 1, argv + 1);
+		return cmd_qemu_up(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "down"))
 		return qemu_down(lab_opt ? lab_opt : getenv("MCLAB_LAB"));
 	if (!strcmp(argv[1], "console"))

@@ -11,7 +11,6 @@
 
 #include "nf.h"
 #include "node.h"
-#include "target.h"
 
 static const char *ipt(int family)
 {
@@ -215,7 +214,7 @@ static int ct_do(void *arg)
 	return rc < 0 ? -1 : 0;
 }
 
-/* A VM router node: the kernel's text, through the agent */
+/* A guest node (VM, console): the kernel's text, read as a file */
 static int ct_list_text(struct node *n, int family, struct ct_entry **out)
 {
 	char *text = NULL;
@@ -260,7 +259,7 @@ int nf_ct_list(struct node *n, int family, struct ct_entry **out)
 	struct ct_op op = { .family = family };
 
 	*out = NULL;
-	if (target_vm(n))
+	if (!node_can(n, NODE_CAP_CALL)) /* a guest: its own tools */
 		return ct_list_text(n, family, out);
 	if (node_call(n, ct_do, &op) < 0) {
 		free(op.list.v);
@@ -311,7 +310,7 @@ int nf_ct_flush(struct node *n, int family)
 {
 	struct ct_op op = { .family = family, .flush = true };
 
-	if (target_vm(n))
+	if (!node_can(n, NODE_CAP_CALL)) /* a guest: its own tools */
 		return ct_flush_tool(n, family);
 	return node_call(n, ct_do, &op);
 }

@@ -1,252 +1,203 @@
 // SPDX-License-Identifier: MIT
 /*
- * Commands, daemons and code inside a node, via setns(2).
+ * Nodes over their backends (struct node_ops): the dispatch, what every
+ * backend shares (sh -c, sysctls, waits), and the one way to replace a
+ * node's backend.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
-#include <sched.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "deadline.h"
-#include "netns.h"
 #include "node.h"
-#include "qemu.h"
-#include "target.h"
 
-static int code_of(int status)
+const struct node_ops *node_ops_of(const struct node *n)
 {
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return -1;
+	return n && n->ops ? n->ops : &node_netns_ops;
 }
 
-/*
- * In the forked child: enter the node as "ip netns exec" would.  Only
- * async-signal-safe calls (the parent may have threads).
- */
-static void child_signals(void)
+bool node_can(const struct node *n, unsigned int caps)
 {
-	sigset_t none;
-
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGHUP, SIG_DFL);
-	signal(SIGPIPE, SIG_DFL);
+	return (node_ops_of(n)->caps & caps) == caps;
 }
 
-static void child_enter(struct node *n)
+const char *node_ops_cannot(const struct node_ops *ops, unsigned int caps,
+			    char *buf, size_t len)
 {
-	child_signals();
-	if (setns(n->nsfd, CLONE_NEWNET) < 0) {
-		static const char msg[] = "mclab: setns failed\n";
+	static const struct {
+		unsigned int cap;
+		const char *what;
+	} names[] = {
+		{ NODE_CAP_CALL, "no host code inside it (node_call)" },
+		{ NODE_CAP_HOST_FS, "not the host's files (our binaries)" },
+		{ NODE_CAP_HOST_PROC, "its processes are not this host's" },
+		{ NODE_CAP_TTY, "no terminal (node_exec_tty)" },
+	};
+	unsigned int missing = caps & ~ops->caps;
 
-		if (write(2, msg, sizeof(msg) - 1) < 0)
-			_exit(127);
-		_exit(127);
-	}
-	/* /sys shows the node's interfaces; failures only lose that */
-	if (unshare(CLONE_NEWNS) == 0 &&
-	    mount("", "/", "none", MS_SLAVE | MS_REC, NULL) == 0) {
-		umount2("/sys", MNT_DETACH);
-		mount(n->ns, "/sys", "sysfs", 0, NULL);
-	}
-}
-
-static int open_devnull(void)
-{
-	return open("/dev/null", O_RDWR | O_CLOEXEC);
-}
-
-struct buf {
-	char *p;
-	size_t len, cap;
-};
-
-static int buf_read(struct buf *b, int fd)
-{
-	ssize_t n;
-
-	if (b->cap - b->len < 4096) {
-		size_t ncap = b->cap ? b->cap * 2 : 8192;
-		char *np = realloc(b->p, ncap);
-
-		if (!np)
-			return -1;
-		b->p = np;
-		b->cap = ncap;
-	}
-	n = read(fd, b->p + b->len, b->cap - b->len - 1);
-	if (n > 0)
-		b->len += (size_t)n;
-	return (int)n;
-}
-
-static char *buf_finish(struct buf *b, size_t *len)
-{
-	if (!b->p) {
-		b->p = malloc(1);
-		if (!b->p)
-			return NULL;
-	}
-	b->p[b->len] = '\0';
-	*len = b->len;
-	return b->p;
-}
-
-/* node_exec's work, in node n or (NULL) where the caller is. */
-static int exec_collect(struct node *n, const char *const argv[],
-			unsigned int timeout_ms, struct node_result *r)
-{
-	uint64_t deadline = deadline_in(timeout_ms);
-	int out[2] = { -1, -1 }, err[2] = { -1, -1 }, null, status = 0;
-	int code = -1;
-	struct buf bo = { 0 }, be = { 0 };
-	struct pollfd pfd[2];
-	bool killed = false;
-	pid_t pid;
-
-	null = open_devnull();
-	if (null < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)
-		goto fail;
-	pid = fork();
-	if (pid < 0)
-		goto fail;
-	if (pid == 0) {
-		setpgid(0, 0);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (n)
-			child_enter(n);
-		else
-			child_signals();
-		dup2(null, 0);
-		dup2(out[1], 1);
-		dup2(err[1], 2);
-		execvp(argv[0], (char *const *)argv);
-		dprintf(2, "mclab: %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	setpgid(pid, pid);
-	close(out[1]);
-	close(err[1]);
-	close(null);
-	out[1] = err[1] = null = -1;
-	pfd[0].fd = out[0];
-	pfd[1].fd = err[0];
-	pfd[0].events = pfd[1].events = POLLIN;
-	while (pfd[0].fd >= 0 || pfd[1].fd >= 0) {
-		int left = deadline_left_ms(deadline), i;
-
-		if (left == 0 && !killed) {
-			kill(-pid, SIGKILL);
-			kill(pid, SIGKILL);
-			killed = true;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (missing & names[i].cap) {
+			snprintf(buf, len, "the %s backend has %s: %s",
+				 ops->name, names[i].what, strerror(ENOTSUP));
+			return buf;
 		}
-		if (poll(pfd, 2, killed ? 1000 : left) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		for (i = 0; i < 2; i++) {
-			if (pfd[i].fd < 0 || !pfd[i].revents)
-				continue;
-			if (buf_read(i ? &be : &bo, pfd[i].fd) <= 0) {
-				close(pfd[i].fd);
-				pfd[i].fd = -1;
-			}
-		}
-		if (killed && deadline_left_ms(deadline) == 0 &&
-		    (pfd[0].fd >= 0 || pfd[1].fd >= 0)) {
-			/* a grandchild outside the group keeps the pipe */
-			int w = waitpid(pid, &status, WNOHANG);
-
-			if (w == pid) {
-				pid = 0;
-				break;
-			}
-		}
-	}
-	for (int i = 0; i < 2; i++)
-		if (pfd[i].fd >= 0)
-			close(pfd[i].fd);
-	if (pid > 0) {
-		unsigned int left = (unsigned int)deadline_left_ms(deadline);
-
-		/* output closed: normally the end, still bounded */
-		if (killed ||
-		    proc_wait(pid, left / timeout_mult() + 1, &code) < 0) {
-			if (!killed) {
-				kill(-pid, SIGKILL);
-				kill(pid, SIGKILL);
-				killed = true;
-			}
-			waitpid(pid, &status, 0);
-			code = code_of(status);
-		}
-	} else {
-		code = code_of(status);
-	}
-	r->exit_code = code;
-	r->timed_out = killed;
-	r->out = buf_finish(&bo, &r->out_len);
-	r->err = buf_finish(&be, &r->err_len);
-	return 0;
-fail : {
-	int e = errno;
-
-	if (null >= 0)
-		close(null);
-	for (int i = 0; i < 2; i++) {
-		if (out[i] >= 0)
-			close(out[i]);
-		if (err[i] >= 0)
-			close(err[i]);
-	}
-	errno = e;
-	return -1;
-}
+	return NULL;
 }
 
 int node_exec(struct node *n, const char *const argv[], unsigned int timeout_ms,
 	      struct node_result *r)
 {
-	if (target_vm(n)) /* TARGET=qemu-*: the VM stands in for the node */
-		return target_exec(target_vm(n), argv, timeout_ms, r);
-
 	memset(r, 0, sizeof(*r));
 	r->exit_code = -1;
-	if (!n || n->nsfd < 0 || !argv || !argv[0]) {
+	if (!n || !argv || !argv[0]) {
 		errno = EINVAL;
 		return -1;
 	}
-	return exec_collect(n, argv, timeout_ms, r);
+	return node_ops_of(n)->exec(n, argv, timeout_ms, r);
 }
 
-int host_exec(const char *const argv[], unsigned int timeout_ms,
-	      struct node_result *r)
+int node_exec_tty(struct node *n, const char *const argv[])
 {
-	memset(r, 0, sizeof(*r));
-	r->exit_code = -1;
-	if (!argv || !argv[0]) {
+	if (!n || !argv || !argv[0]) {
 		errno = EINVAL;
 		return -1;
 	}
-	return exec_collect(NULL, argv, timeout_ms, r);
+	return node_ops_of(n)->exec_tty(n, argv);
+}
+
+pid_t node_spawn(struct node *n, const char *const argv[], const char *logname,
+		 char *logpath, size_t logpath_len)
+{
+	if (!n || !argv || !argv[0]) {
+		errno = EINVAL;
+		return -1;
+	}
+	return node_ops_of(n)->spawn(n, argv, logname, logpath, logpath_len);
+}
+
+int node_signal(struct node *n, pid_t pid, int sig)
+{
+	if (pid <= 0) {
+		errno = ESRCH;
+		return -1;
+	}
+	return node_ops_of(n)->signal(n, pid, sig);
+}
+
+int node_wait(struct node *n, pid_t pid, unsigned int timeout_ms, int *code)
+{
+	if (pid <= 0) {
+		errno = ECHILD;
+		return -1;
+	}
+	return node_ops_of(n)->wait(n, pid, timeout_ms, code);
+}
+
+bool node_running(struct node *n, pid_t pid)
+{
+	int code;
+
+	if (pid <= 0)
+		return false;
+	/* a look, not a wait: ETIMEDOUT says it still runs */
+	return node_ops_of(n)->wait(n, pid, 0, &code) < 0 && errno == ETIMEDOUT;
+}
+
+int node_stop(struct node *n, pid_t pid, int sig, unsigned int timeout_ms)
+{
+	if (pid <= 0)
+		return -1;
+	return node_ops_of(n)->stop(n, pid, sig, timeout_ms);
+}
+
+int node_call(struct node *n, int (*fn)(void *arg), void *arg)
+{
+	const struct node_ops *o = node_ops_of(n);
+
+	if (!n) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (!o->call) {
+		errno = ENOTSUP;
+		return -1;
+	}
+	return o->call(n, fn, arg);
+}
+
+int node_socket(struct node *n, int domain, int type, int protocol)
+{
+	const struct node_ops *o = node_ops_of(n);
+
+	if (!n) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (!o->socket) {
+		errno = ENOTSUP;
+		return -1;
+	}
+	return o->socket(n, domain, type, protocol);
+}
+
+int node_read_file(struct node *n, const char *path, char **buf, size_t *len)
+{
+	*buf = NULL;
+	if (!n || !path) {
+		errno = EINVAL;
+		return -1;
+	}
+	return node_ops_of(n)->read_file(n, path, buf, len);
+}
+
+int node_write_file(struct node *n, const char *path, const char *value)
+{
+	if (!n || !path || !value) {
+		errno = EINVAL;
+		return -1;
+	}
+	return node_ops_of(n)->write_file(n, path, value);
+}
+
+int lab_replace_node(struct lab *lab, struct node *n,
+		     const struct node_ops *ops, void *impl)
+{
+	if (!lab || !n || n->lab != lab || !ops || n->is_switch) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (n->ops) {
+		errno = EBUSY;
+		return -1;
+	}
+	n->ops = ops;
+	n->impl = impl;
+	return 0;
+}
+
+void node_restore(struct node *n)
+{
+	const struct node_ops *o;
+
+	if (!n || !n->ops)
+		return;
+	o = n->ops;
+	/* the namespace first: the release may clean up inside it */
+	n->ops = NULL;
+	if (o->release)
+		o->release(n->impl);
+	n->impl = NULL;
+}
+
+void lab_restore_nodes(struct lab *lab)
+{
+	if (!lab)
+		return;
+	for (int i = 0; i < lab->nnodes + lab->nswitches; i++)
+		node_restore(&lab->nodes[i]);
 }
 
 void node_result_free(struct node_result *r)
@@ -301,271 +252,6 @@ int node_run_cmd(struct node *n, unsigned int timeout_ms, const char *fmt, ...)
 	rc = r.exit_code;
 	node_result_free(&r);
 	return rc;
-}
-
-int node_exec_tty(struct node *n, const char *const argv[])
-{
-	int status;
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		child_enter(n);
-		execvp(argv[0], (char *const *)argv);
-		dprintf(2, "mclab: %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	{
-		/* the terminal's ^C is for the child */
-		struct sigaction ign = { .sa_handler = SIG_IGN }, oint, oquit;
-
-		sigaction(SIGINT, &ign, &oint);
-		sigaction(SIGQUIT, &ign, &oquit);
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
-		sigaction(SIGINT, &oint, NULL);
-		sigaction(SIGQUIT, &oquit, NULL);
-	}
-	return code_of(status);
-}
-
-pid_t node_spawn(struct node *n, const char *const argv[], const char *logname,
-		 char *logpath, size_t logpath_len)
-{
-	char path[PATH_MAX];
-	int logfd, null;
-	pid_t pid;
-
-	if (!n || n->nsfd < 0 || !argv || !argv[0]) {
-		errno = EINVAL;
-		return -1;
-	}
-	mkdir_p(n->lab->results, 0755);
-	snprintf(path, sizeof(path), "%s/%s-%s.log", n->lab->results, n->name,
-		 logname ? logname : argv[0]);
-	if (logpath)
-		snprintf(logpath, logpath_len, "%s", path);
-	logfd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (logfd < 0)
-		return -1;
-	null = open_devnull();
-	if (null < 0) {
-		close(logfd);
-		return -1;
-	}
-	pid = fork();
-	if (pid == 0) {
-		setpgid(0, 0);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		child_enter(n);
-		dup2(null, 0);
-		dup2(logfd, 1);
-		dup2(logfd, 2);
-		execvp(argv[0], (char *const *)argv);
-		dprintf(2, "mclab: %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	close(logfd);
-	close(null);
-	if (pid < 0)
-		return -1;
-	setpgid(pid, pid);
-	lab_track_pid(n->lab, pid);
-	return pid;
-}
-
-static int pidfd_open_(pid_t pid)
-{
-#ifdef SYS_pidfd_open
-	return (int)syscall(SYS_pidfd_open, pid, 0);
-#else
-	(void)pid;
-	errno = ENOSYS;
-	return -1;
-#endif
-}
-
-int proc_wait(pid_t pid, unsigned int timeout_ms, int *code)
-{
-	uint64_t deadline = deadline_in(timeout_ms);
-	int status, pfd = pidfd_open_(pid);
-
-	for (;;) {
-		pid_t w = waitpid(pid, &status, WNOHANG);
-
-		if (w == pid) {
-			if (pfd >= 0)
-				close(pfd);
-			if (code)
-				*code = code_of(status);
-			return 0;
-		}
-		if (w < 0 && errno != EINTR) {
-			if (pfd >= 0)
-				close(pfd);
-			return -1;
-		}
-		if (deadline_passed(deadline)) {
-			if (pfd >= 0)
-				close(pfd);
-			errno = ETIMEDOUT;
-			return -1;
-		}
-		if (pfd >= 0) {
-			struct pollfd p = { .fd = pfd, .events = POLLIN };
-
-			poll(&p, 1, deadline_left_ms(deadline));
-		} else {
-			poll(NULL, 0, 1);
-		}
-	}
-}
-
-bool proc_running(pid_t pid)
-{
-	siginfo_t si;
-
-	memset(&si, 0, sizeof(si));
-	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0)
-		return false;
-	return si.si_pid == 0;
-}
-
-int node_stop(pid_t pid, int sig, unsigned int timeout_ms)
-{
-	int code = -1;
-
-	if (pid <= 0)
-		return -1;
-	kill(pid, sig);
-	if (proc_wait(pid, timeout_ms, &code) < 0) {
-		kill(-pid, SIGKILL);
-		kill(pid, SIGKILL);
-		if (proc_wait(pid, 5000, &code) < 0)
-			code = -1;
-	} else {
-		/* whatever it left in its group */
-		kill(-pid, SIGKILL);
-	}
-	lab_untrack_pid(pid);
-	return code;
-}
-
-int node_call(struct node *n, int (*fn)(void *arg), void *arg)
-{
-	int saved, rc, e;
-
-	if (!n || n->nsfd < 0) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (netns_enter_fd(n->nsfd, &saved) < 0)
-		return -1;
-	rc = fn(arg);
-	e = errno;
-	if (netns_leave(saved) < 0) {
-		/* never keep running in the wrong namespace */
-		perror("mclab: netns_leave");
-		_exit(70);
-	}
-	errno = e;
-	return rc;
-}
-
-struct sock_arg {
-	int domain, type, protocol;
-};
-
-static int do_socket(void *arg)
-{
-	struct sock_arg *a = arg;
-
-	return socket(a->domain, a->type | SOCK_CLOEXEC, a->protocol);
-}
-
-int node_socket(struct node *n, int domain, int type, int protocol)
-{
-	struct sock_arg a = { domain, type, protocol };
-
-	return node_call(n, do_socket, &a);
-}
-
-struct file_arg {
-	const char *path;
-	char **buf;
-	size_t *len;
-	const char *value;
-};
-
-static void thread_path(const char *path, char *out, size_t len)
-{
-	if (!strncmp(path, "/proc/net/", 10))
-		snprintf(out, len, "/proc/thread-self/net/%s", path + 10);
-	else
-		snprintf(out, len, "%s", path);
-}
-
-static int do_read(void *arg)
-{
-	struct file_arg *a = arg;
-	char path[PATH_MAX];
-	struct buf b = { 0 };
-	int fd, n;
-
-	thread_path(a->path, path, sizeof(path));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	while ((n = buf_read(&b, fd)) > 0)
-		;
-	close(fd);
-	if (n < 0 || !buf_finish(&b, a->len)) {
-		free(b.p);
-		return -1;
-	}
-	*a->buf = b.p;
-	return 0;
-}
-
-int node_read_file(struct node *n, const char *path, char **buf, size_t *len)
-{
-	size_t dummy;
-	struct file_arg a = { path, buf, len ? len : &dummy, NULL };
-
-	*buf = NULL;
-	if (target_vm(n))
-		return qemu_read_file(target_vm(n), path, buf, len);
-	return node_call(n, do_read, &a);
-}
-
-static int do_write(void *arg)
-{
-	struct file_arg *a = arg;
-	char path[PATH_MAX];
-	size_t l = strlen(a->value);
-	ssize_t w;
-	int fd, e;
-
-	thread_path(a->path, path, sizeof(path));
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	w = write(fd, a->value, l);
-	e = errno;
-	close(fd);
-	errno = e;
-	return w == (ssize_t)l ? 0 : -1;
-}
-
-int node_write_file(struct node *n, const char *path, const char *value)
-{
-	struct file_arg a = { path, NULL, NULL, value };
-
-	if (target_vm(n))
-		return qemu_write_file(target_vm(n), path, value,
-				       strlen(value));
-	return node_call(n, do_write, &a);
 }
 
 static void sysctl_path(const char *key, char *out, size_t len)

@@ -14,7 +14,6 @@
 
 #include "node.h"
 #include "proc.h"
-#include "target.h"
 
 /* Iterate the lines of text: line is a NUL-terminated copy. */
 struct lines {
@@ -561,7 +560,7 @@ int proc_parse_mc_forwarding_list(const char *text, struct mc_fwd **out)
 	return n;
 }
 
-/* A VM router node: every file at once, through the agent */
+/* A guest node (VM, console): every file at once, by its own grep */
 static int list_in_vm(struct node *n, int family, struct mc_fwd **out)
 {
 	struct node_result r;
@@ -583,7 +582,7 @@ int proc_read_mc_forwarding_list(struct node *n, int family,
 	struct list_arg a = { family, NULL, 0 };
 	int rc;
 
-	if (target_vm(n))
+	if (!node_can(n, NODE_CAP_CALL)) /* a guest: its own tools */
 		return list_in_vm(n, family, out);
 	rc = node_call(n, do_list, &a);
 

@@ -27,6 +27,7 @@
 #include "deadline.h"
 #include "node.h"
 #include "console.h"
+#include "node_guest.h"
 #include "qemu.h"
 #include "qemu_int.h"
 #include "sdcard.h"
@@ -807,6 +808,19 @@ void qemu_halt(struct qemu_vm *vm)
 {
 	if (!vm)
 		return;
+	if (vm->node && vm->node->ops) {
+		const struct node_guest *g = vm->node->impl;
+
+		/* in for its node: the node's namespace back first, whose
+		 * release (a VM put in with halt) comes back here */
+		if (g && (g->ctx == vm || g->ctx == vm->con)) {
+			bool halts = g->release != NULL;
+
+			node_restore(vm->node);
+			if (halts)
+				return;
+		}
+	}
 	if (vm->agent >= 0)
 		close(vm->agent);
 	if (vm->con) {

@@ -42,12 +42,6 @@ enum qemu_profile {
 	QEMU_RASPI3B,
 };
 
-/* The router daemons an image can carry */
-enum qemu_daemon {
-	QEMU_MCROUTED,
-	QEMU_SMCROUTED,
-};
-
 #define QEMU_MAX_NICS 4
 
 struct qemu_opts {
@@ -112,7 +106,6 @@ struct qemu_vm {
 	char release[96]; /* guest uname -r, from the READY frame */
 	uint64_t boot_ns; /* qemu start to ready */
 	double guest_uptime; /* the guest's /proc/uptime at ready */
-	enum qemu_daemon daemon; /* the last one qemu_router_start_as() ran */
 	struct lab *lab;
 	struct node *node; /* the replaced node, NULL when none */
 	int nnics;
@@ -193,28 +186,12 @@ int qemu_rename_nics(struct qemu_vm *vm, unsigned int timeout_ms, char *err,
 int qemu_configure(struct qemu_vm *vm, char *err, size_t errlen);
 
 /*
- * The router in the guest (qemu_router.c): mcrouted, or Debian's
- * smcrouted where the image has it.  Start: write conf (in the daemon's
- * own syntax) to its config file, start "DAEMON -n -f CONF -u SOCK -P PID
- * -l debug" (smcrouted with -N; extra arguments, a string, or NULL)
- * logging to its log, and wait until its control tool answers.  -1 with
- * the log's tail in err.  qemu_router_start(): mcrouted.
+ * Boot, configure and settle a VM in place of o->lab's node (qemu_boot,
+ * qemu_configure, qemu_settled), and put it in as that node's backend
+ * (lab_replace_node_vm): every node_* call on the node then reaches the
+ * guest.  node_restore() or qemu_halt() ends it.  NULL with err.
  */
-struct qemu_router_paths {
-	const char *conf, *sock, *pidfile, *log;
-};
-const struct qemu_router_paths *qemu_router_paths(enum qemu_daemon which);
-int qemu_router_start(struct qemu_vm *vm, const char *conf, const char *extra,
-		      unsigned int timeout_ms, char *err, size_t errlen);
-int qemu_router_start_as(struct qemu_vm *vm, enum qemu_daemon which,
-			 const char *conf, const char *extra,
-			 unsigned int timeout_ms, char *err, size_t errlen);
-/* Rewrite the running daemon's config file (no signal). */
-int qemu_router_write_conf(struct qemu_vm *vm, const char *conf);
-/* kill -SIG the daemon in the guest; 0 or -1 (not running). */
-int qemu_router_signal(struct qemu_vm *vm, int sig);
-bool qemu_router_running(struct qemu_vm *vm);
-int qemu_router_stop(struct qemu_vm *vm);
+struct qemu_vm *qemu_up(const struct qemu_opts *o, char *err, size_t errlen);
 
 /* ---- pure, for unit tests ------------------------------------------ */
 

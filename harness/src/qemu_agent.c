@@ -244,26 +244,6 @@ int qemu_settled(struct qemu_vm *vm, unsigned int timeout_ms)
 	return -1;
 }
 
-/*
- * A command over the serial console: one line when it fits the shell's
- * line editor, else written to a guest script first.
- */
-#define CON_SCRIPT "/tmp/.mclab-cmd.sh"
-#define CON_LINE_MAX 800
-
-static int console_exec(struct qemu_vm *vm, unsigned int timeout_ms, char **out,
-			const char *cmd)
-{
-	unsigned int tmo = timeout_ms * timeout_mult();
-
-	/* in a subshell, as the agent's sh -c: set -e and exit stay there */
-	if (strlen(cmd) <= CON_LINE_MAX && !strchr(cmd, '\n'))
-		return console_run(vm->con, tmo, out, "( %s )", cmd);
-	if (console_write_file(vm->con, CON_SCRIPT, cmd, strlen(cmd)) < 0)
-		return -1;
-	return console_run(vm->con, tmo, out, "sh " CON_SCRIPT);
-}
-
 int qemu_exec(struct qemu_vm *vm, unsigned int timeout_ms, char **out,
 	      const char *fmt, ...)
 {
@@ -288,7 +268,7 @@ int qemu_vexec(struct qemu_vm *vm, unsigned int timeout_ms, char **out,
 	if (vasprintf(&cmd, fmt, ap) < 0)
 		return -1;
 	if (vm->agent < 0 && vm->con) {
-		rc = console_exec(vm, timeout_ms, out, cmd);
+		rc = console_sh(vm->con, timeout_ms, out, cmd);
 		free(cmd);
 		return rc;
 	}
@@ -315,21 +295,8 @@ int qemu_read_file(struct qemu_vm *vm, const char *path, char **buf,
 	char *o = NULL;
 	size_t l = 0;
 
-	if (vm->agent < 0 && vm->con) {
-		/* text files only: the console's output is cleaned text */
-		int rc = console_run(vm->con, 5000 * timeout_mult(), &o,
-				     "cat '%s'", path);
-
-		if (rc != 0) {
-			free(o);
-			errno = rc < 0 ? errno : ENOENT;
-			return -1;
-		}
-		*buf = o;
-		if (len)
-			*len = strlen(o);
-		return 0;
-	}
+	if (vm->agent < 0 && vm->con)
+		return console_cat(vm->con, path, buf, len);
 	if (agent_call(vm, 'R', 0, path, strlen(path), 5000, &st, &o, &l) < 0)
 		return -1;
 	if (st < 0) {

@@ -13,6 +13,7 @@
 
 #include "console.h"
 #include "deadline.h"
+#include "node_guest.h"
 #include "qemu.h"
 #include "topo.h"
 
@@ -189,4 +190,33 @@ int qemu_configure(struct qemu_vm *vm, char *err, size_t errlen)
 	}
 	free(out);
 	return 0;
+}
+
+struct qemu_vm *qemu_up(const struct qemu_opts *o, char *err, size_t errlen)
+{
+	struct qemu_vm *vm = qemu_boot(o, err, errlen);
+
+	if (!vm)
+		return NULL;
+	if (vm->agent >= 0) {
+		if (qemu_configure(vm, err, errlen) < 0) {
+			qemu_halt(vm);
+			return NULL;
+		}
+		/* the cases count datagrams exactly: no netfilter module
+		 * loading (and mcrouted needs conntrack netlink at start) */
+		if (qemu_settled(vm, 15000) < 0) {
+			snprintf(err, errlen,
+				 "netfilter modules not loaded in the guest");
+			qemu_halt(vm);
+			return NULL;
+		}
+	}
+	if (vm->node && lab_replace_node_vm(o->lab, vm->node, vm, true) < 0) {
+		snprintf(err, errlen, "replace %s: %s", vm->node->name,
+			 strerror(errno));
+		qemu_halt(vm);
+		return NULL;
+	}
+	return vm;
 }

@@ -18,7 +18,6 @@
 #include "node.h"
 #include "proc.h"
 #include "router.h"
-#include "target.h"
 
 /* snprintf whose truncation is checked (and so not warned about) */
 #define SNP(buf, ...)                                          \
@@ -235,175 +234,7 @@ const char *router_available(enum router_kind kind, char *bin, size_t len)
 }
 
 /* ------------------------------------------------------------------ */
-/* Config translation                                                 */
-
-struct words {
-	char *w[64];
-	int n;
-	char buf[1024];
-};
-
-static void split(const char *line, size_t len, struct words *ws)
-{
-	char *s;
-
-	if (len >= sizeof(ws->buf))
-		len = sizeof(ws->buf) - 1;
-	memcpy(ws->buf, line, len);
-	ws->buf[len] = '\0';
-	s = strchr(ws->buf, '#');
-	if (s)
-		*s = '\0';
-	ws->n = 0;
-	for (s = strtok(ws->buf, " \t\r"); s && ws->n < 64;
-	     s = strtok(NULL, " \t\r"))
-		ws->w[ws->n++] = s;
-}
-
-struct ifset {
-	char names[64][IFNAMSIZ];
-	int n;
-};
-
-static void ifset_add(struct ifset *s, const char *name)
-{
-	for (int i = 0; i < s->n; i++)
-		if (!strcmp(s->names[i], name))
-			return;
-	if (s->n < 64 && strlen(name) < IFNAMSIZ)
-		strcpy(s->names[s->n++], name);
-}
-
-static bool ifset_has(const struct ifset *s, const char *name)
-{
-	for (int i = 0; i < s->n; i++)
-		if (!strcmp(s->names[i], name))
-			return true;
-	return false;
-}
-
-/* Interfaces of mroute/mgroup lines: from (up) and to (down). */
-static void scan_conf(const char *text, struct ifset *up, struct ifset *down,
-		      struct ifset *phy)
-{
-	const char *p = text;
-
-	while (*p) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		struct words ws;
-		int i;
-
-		split(p, len, &ws);
-		p += len + (nl ? 1 : 0);
-		if (ws.n >= 2 && !strcmp(ws.w[0], "phyint")) {
-			ifset_add(phy, ws.w[1]);
-			continue;
-		}
-		if (ws.n < 3 ||
-		    (strcmp(ws.w[0], "mroute") && strcmp(ws.w[0], "mgroup")))
-			continue;
-		for (i = 1; i + 1 < ws.n; i++) {
-			if (!strcmp(ws.w[i], "from")) {
-				ifset_add(up, ws.w[++i]);
-			} else if (!strcmp(ws.w[i], "to")) {
-				for (i++; i < ws.n; i++)
-					ifset_add(down, ws.w[i]);
-			}
-		}
-	}
-}
-
-char *router_conf_smcroute(const char *conf_text)
-{
-	struct ifset up = { 0 }, down = { 0 }, phy = { 0 };
-	char *out = NULL;
-	size_t len = 0;
-	FILE *f;
-	int i;
-
-	scan_conf(conf_text, &up, &down, &phy);
-	f = open_memstream(&out, &len);
-	if (!f)
-		return NULL;
-	fprintf(f,
-		"# written by mclab for smcrouted -N: phyint lines for the interfaces\n"
-		"# the routes and joins use\n");
-	for (i = 0; i < up.n; i++)
-		if (!ifset_has(&phy, up.names[i]))
-			fprintf(f, "phyint %s enable\n", up.names[i]);
-	for (i = 0; i < down.n; i++)
-		if (!ifset_has(&phy, down.names[i]) &&
-		    !ifset_has(&up, down.names[i]))
-			fprintf(f, "phyint %s enable\n", down.names[i]);
-	/*
-	 * smcroute 2.5.6 takes a phyint line with neither enable nor disable
-	 * ("phyint usb0 ttl-threshold 10") as disable and removes the VIF;
-	 * mcrouted (and the man page's grammar) take it as enable.  The cases
-	 * mean enable, so say it.
-	 */
-	for (const char *p = conf_text; *p;) {
-		const char *nl = strchr(p, '\n');
-		size_t l = nl ? (size_t)(nl - p) : strlen(p);
-		char line[1024];
-
-		snprintf(line, sizeof(line), "%.*s", (int)l, p);
-		if (!strncmp(line, "phyint ", 7) && !strstr(line, " enable") &&
-		    !strstr(line, " disable") && !strchr(line, '#'))
-			fprintf(f, "%s enable\n", line);
-		else
-			fprintf(f, "%s\n", line);
-		p += l + (nl ? 1 : 0);
-	}
-	fclose(f);
-	return out;
-}
-
-char *router_conf_igmpproxy(const char *conf_text, const char *const *ifnames,
-			    int nifs)
-{
-	struct ifset up = { 0 }, down = { 0 }, phy = { 0 };
-	char *out = NULL;
-	size_t len = 0;
-	FILE *f;
-	int i;
-
-	scan_conf(conf_text, &up, &down, &phy);
-	if (up.n != 1) {
-		errno = EINVAL; /* igmpproxy has exactly one upstream */
-		return NULL;
-	}
-	f = open_memstream(&out, &len);
-	if (!f)
-		return NULL;
-	fprintf(f, "# written by mclab from:\n");
-	for (const char *p = conf_text; *p;) {
-		const char *nl = strchr(p, '\n');
-		size_t l = nl ? (size_t)(nl - p) : strlen(p);
-
-		fprintf(f, "#   %.*s\n", (int)l, p);
-		p += l + (nl ? 1 : 0);
-	}
-	fprintf(f, "quickleave\n");
-	fprintf(f,
-		"phyint %s upstream ratelimit 0 threshold 1\n"
-		"\taltnet 0.0.0.0/0\n",
-		up.names[0]);
-	for (i = 0; i < down.n; i++)
-		if (strcmp(down.names[i], up.names[0]))
-			fprintf(f,
-				"phyint %s downstream ratelimit 0 threshold 1\n",
-				down.names[i]);
-	for (i = 0; i < nifs; i++)
-		if (!ifset_has(&up, ifnames[i]) &&
-		    !ifset_has(&down, ifnames[i]))
-			fprintf(f, "phyint %s disabled\n", ifnames[i]);
-	fclose(f);
-	return out;
-}
-
-/* ------------------------------------------------------------------ */
-/* Start and stop                                                     */
+/* Start and stop, over the router node's backend (node.h)            */
 
 static int write_text(const char *path, const char *text)
 {
@@ -419,28 +250,31 @@ static int write_text(const char *path, const char *text)
 	return rc;
 }
 
-static void log_tail(const char *path, char *out, size_t len)
+/* A file where the daemon reads it: the host's, or the guest's. */
+static int put_file(struct node *n, const char *path, const char *text)
 {
-	FILE *f = fopen(path, "re");
-	char buf[8192];
-	size_t n;
+	if (node_can(n, NODE_CAP_HOST_FS))
+		return write_text(path, text);
+	return node_write_file(n, path, text);
+}
+
+static void log_tail(struct node *n, const char *path, char *out, size_t len)
+{
+	char *text = NULL;
+	size_t l = 0;
 	const char *p;
 	int lines = 0;
 
 	out[0] = '\0';
-	if (!f)
+	if (node_read_file(n, path, &text, &l) < 0)
 		return;
-	if (fseek(f, -(long)(sizeof(buf) - 1), SEEK_END) < 0)
-		rewind(f);
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
 	/* last 8 lines */
-	for (p = buf + n; p > buf; p--)
-		if (p[-1] == '\n' && p != buf + n && ++lines == 9)
+	for (p = text + l; p > text; p--)
+		if (p[-1] == '\n' && p != text + l && ++lines == 9)
 			break;
 	if (snprintf(out, len, "%s", p) >= (int)len && len > 4)
 		strcpy(out + len - 4, "...");
+	free(text);
 }
 
 struct ready_arg {
@@ -455,7 +289,7 @@ static bool ctl_ready(void *arg)
 	bool ok;
 	int i = 0;
 
-	if (!proc_running(r->pid))
+	if (!router_running(r))
 		return true; /* died: stop waiting */
 	argv[i++] = r->ctl;
 	argv[i++] = "-u";
@@ -481,7 +315,7 @@ static bool vifs_ready(void *arg)
 	struct mr_vif *v;
 	int n;
 
-	if (!proc_running(r->pid))
+	if (!router_running(r))
 		return true;
 	n = proc_read_mr_vif(r->node, AF_INET, &v);
 	free(v);
@@ -501,72 +335,125 @@ int router_start(struct router *r, enum router_kind kind, struct node *n,
 				    timeout_ms, err, errlen);
 }
 
-int router_start_wrapped(struct router *r, enum router_kind kind,
-			 struct node *n, const char *conf_text,
-			 const char *const *extra_args,
-			 const char *const *wrapper, unsigned int timeout_ms,
-			 char *err, size_t errlen)
+static const char *const guest_bins[][2] = {
+	[ROUTER_MCROUTED] = { "mcrouted", "mcroutectl" },
+	[ROUTER_SMCROUTE] = { "smcrouted", "smcroutectl" },
+	[ROUTER_IGMPPROXY] = { "igmpproxy", "" },
+};
+
+/*
+ * Where the daemon, its tool and its files are: the host's binaries and
+ * the lab's results folder for a namespace; the guest's PATH and /tmp for
+ * a node whose backend has other files (a VM, a console).
+ */
+static int router_places(struct router *r, struct node *n, char *err,
+			 size_t errlen)
 {
-	char tmp[PATH_MAX], tail[2048];
-	const char *argv[48], *why;
-	char *text = NULL;
-	struct ready_arg ra = { r };
-	int i = 0;
-	bool ok;
+	const char *kn = router_kind_name(r->kind);
+	char tmp[PATH_MAX];
 
-	if (target_vm(n)) /* TARGET=qemu-*: mcrouted in the VM */
-		return target_router_start(r, kind, n, conf_text, extra_args,
-					   timeout_ms, err, errlen);
-	memset(r, 0, sizeof(*r));
-	r->kind = kind;
-	r->node = n;
-	why = router_available(kind, r->bin, sizeof(r->bin));
-	if (why) {
-		snprintf(err, errlen, "%s", why);
-		return -1;
-	}
-	find_bin(kind, true, r->ctl, sizeof(r->ctl));
-	snprintf(tmp, sizeof(tmp), "%s/tmp", n->lab->results);
-	if (mkdir_p(tmp, 0755) < 0) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		return -1;
-	}
-	SNP(r->conf, "%s/%s-%s.conf", tmp, n->name, router_kind_name(kind));
-	SNP(r->pidfile, "%s/%s-%s.pid", tmp, n->name, router_kind_name(kind));
-	/* The control socket lives in /run (named by the node's unique
-	 * netns, swept with it): sun_path is 108 bytes, and the results
-	 * folder may be on a file system without sockets (9p in the lab's
-	 * VM). */
-	mkdir_p("/run/mclab", 0755);
-	snprintf(r->sock, sizeof(r->sock), "/run/mclab/%s-%s.sock", n->ns,
-		 router_kind_name(kind));
-	unlink(r->sock);
+	if (node_can(n, NODE_CAP_HOST_FS)) {
+		const char *why =
+			router_available(r->kind, r->bin, sizeof(r->bin));
 
-	switch (kind) {
+		if (why) {
+			snprintf(err, errlen, "%s", why);
+			return -1;
+		}
+		find_bin(r->kind, true, r->ctl, sizeof(r->ctl));
+		snprintf(tmp, sizeof(tmp), "%s/tmp", n->lab->results);
+		if (mkdir_p(tmp, 0755) < 0) {
+			snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+			return -1;
+		}
+		/* The control socket lives in /run (named by the node's
+		 * unique netns, swept with it): sun_path is 108 bytes, and
+		 * the results folder may be on a file system without
+		 * sockets (9p in the lab's VM). */
+		mkdir_p("/run/mclab", 0755);
+	} else {
+		snprintf(r->bin, sizeof(r->bin), "%s", guest_bins[r->kind][0]);
+		snprintf(r->ctl, sizeof(r->ctl), "%s", guest_bins[r->kind][1]);
+		if (node_run_cmd(n, 5000,
+				 "command -v %s >/dev/null && "
+				 "mkdir -p /tmp/mclab /run/mclab",
+				 r->bin) != 0) {
+			snprintf(err, errlen, "the %s node %s has no %s",
+				 node_ops_of(n)->name, n->name, r->bin);
+			return -1;
+		}
+		snprintf(tmp, sizeof(tmp), "/tmp/mclab");
+	}
+	SNP(r->conf, "%s/%s-%s.conf", tmp, n->name, kn);
+	SNP(r->pidfile, "%s/%s-%s.pid", tmp, n->name, kn);
+	snprintf(r->sock, sizeof(r->sock), "/run/mclab/%s-%s.sock", n->ns, kn);
+	return 0;
+}
+
+/* The config text in the router's own syntax (malloc'ed), or NULL. */
+static char *router_text(struct router *r, const char *conf_text)
+{
+	struct node *n = r->node;
+
+	switch (r->kind) {
 	case ROUTER_MCROUTED:
-		text = strdup(conf_text);
-		break;
+		return strdup(conf_text);
 	case ROUTER_SMCROUTE:
-		text = router_conf_smcroute(conf_text);
-		break;
+		return router_conf_smcroute(conf_text);
 	case ROUTER_IGMPPROXY: {
 		const struct topo_if *ifs[64];
 		const char *names[64];
 		int cnt = n->index >= 0 ? topo_node_ifs(n->lab->topo, n->index,
 							ifs, 64) :
 					  0;
-		struct ifset up = { 0 }, down = { 0 }, phy = { 0 };
 
-		for (int k = 0; k < cnt && k < 64; k++)
+		if (cnt > 64)
+			cnt = 64;
+		for (int k = 0; k < cnt; k++)
 			names[k] = ifs[k]->ifname;
-		text = router_conf_igmpproxy(conf_text, names,
-					     cnt < 64 ? cnt : 64);
-		scan_conf(conf_text, &up, &down, &phy);
-		r->nvifs_expected = up.n + down.n;
+		return router_conf_igmpproxy(conf_text, names, cnt);
+	}
+	}
+	errno = EINVAL;
+	return NULL;
+}
+
+int router_start_wrapped(struct router *r, enum router_kind kind,
+			 struct node *n, const char *conf_text,
+			 const char *const *extra_args,
+			 const char *const *wrapper, unsigned int timeout_ms,
+			 char *err, size_t errlen)
+{
+	char tail[2048];
+	const char *argv[48];
+	char *text = NULL;
+	struct ready_arg ra = { r };
+	int i = 0;
+	bool ok;
+
+	memset(r, 0, sizeof(*r));
+	r->kind = kind;
+	r->node = n;
+	if (wrapper && wrapper[0] && !node_can(n, NODE_CAP_HOST_FS)) {
+		/* our wrappers are host binaries */
+		snprintf(err, errlen, "%s: %s",
+			 node_ops_cannot(node_ops_of(n), NODE_CAP_HOST_FS, tail,
+					 sizeof(tail)),
+			 wrapper[0]);
+		errno = ENOTSUP;
+		return -1;
+	}
+	if (router_places(r, n, err, errlen) < 0)
+		return -1;
+	if (kind == ROUTER_IGMPPROXY) {
+		r->nvifs_expected = router_conf_igmpproxy_vifs(conf_text);
 		r->sock[0] = '\0';
-		break;
+	} else if (node_can(n, NODE_CAP_HOST_FS)) {
+		unlink(r->sock);
+	} else {
+		node_run_cmd(n, 5000, "rm -f '%s'", r->sock);
 	}
-	}
+	text = router_text(r, conf_text);
 	if (!text) {
 		snprintf(
 			err, errlen, "%s config: %s", router_kind_name(kind),
@@ -575,7 +462,7 @@ int router_start_wrapped(struct router *r, enum router_kind kind,
 				strerror(errno));
 		return -1;
 	}
-	if (write_text(r->conf, text) < 0) {
+	if (put_file(n, r->conf, text) < 0) {
 		snprintf(err, errlen, "%s: %s", r->conf, strerror(errno));
 		free(text);
 		return -1;
@@ -612,20 +499,22 @@ int router_start_wrapped(struct router *r, enum router_kind kind,
 	r->pid = node_spawn(n, argv, router_kind_name(kind), r->log,
 			    sizeof(r->log));
 	if (r->pid < 0) {
-		snprintf(err, errlen, "start %s: %s", r->bin, strerror(errno));
+		snprintf(err, errlen, "start %s in %s (%s): %s", r->bin,
+			 n->name, node_ops_of(n)->name, strerror(errno));
+		r->pid = 0;
 		return -1;
 	}
 	if (kind == ROUTER_IGMPPROXY)
 		ok = wait_until(vifs_ready, &ra, timeout_ms, 2);
 	else
 		ok = wait_until(ctl_ready, &ra, timeout_ms, 2);
-	if (ok && proc_running(r->pid))
+	if (ok && router_running(r))
 		return 0;
 	{
-		bool died = !proc_running(r->pid);
+		bool died = !router_running(r);
 		int code = router_stop(r, 1000);
 
-		log_tail(r->log, tail, sizeof(tail));
+		log_tail(n, r->log, tail, sizeof(tail));
 		if (died)
 			snprintf(err, errlen,
 				 "%s exited with %d at start; %s:\n%s",
@@ -641,27 +530,19 @@ int router_start_wrapped(struct router *r, enum router_kind kind,
 
 int router_write_conf(struct router *r, const char *conf_text)
 {
-	char *text;
+	char *text = router_text(r, conf_text);
 	int rc;
 
-	if (target_vm(r->node))
-		return target_router_write_conf(r, conf_text);
-	if (r->kind == ROUTER_SMCROUTE)
-		text = router_conf_smcroute(conf_text);
-	else
-		text = strdup(conf_text);
 	if (!text)
 		return -1;
-	rc = write_text(r->conf, text);
+	rc = put_file(r->node, r->conf, text);
 	free(text);
 	return rc;
 }
 
 int router_signal(struct router *r, int sig)
 {
-	if (target_vm(r->node))
-		return target_router_signal(r, sig);
-	return kill(r->pid, sig);
+	return node_signal(r->node, r->pid, sig);
 }
 
 int router_reload(struct router *r, const char *conf_text)
@@ -675,22 +556,28 @@ int router_stop(struct router *r, unsigned int timeout_ms)
 {
 	int code;
 
-	if (r && r->pid > 0 && target_vm(r->node))
-		return target_router_stop(r);
 	if (!r || r->pid <= 0)
 		return -1;
-	code = node_stop(r->pid, SIGTERM, timeout_ms);
+	code = node_stop(r->node, r->pid, SIGTERM, timeout_ms);
 	r->pid = 0;
-	if (r->sock[0])
+	if (r->sock[0] && node_can(r->node, NODE_CAP_HOST_FS))
 		unlink(r->sock);
 	return code;
 }
 
 bool router_running(const struct router *r)
 {
-	if (r && target_vm(r->node))
-		return target_router_running(r);
-	return r && r->pid > 0 && proc_running(r->pid);
+	return r && r->pid > 0 && node_running(r->node, r->pid);
+}
+
+int router_log(const struct router *r, char **text)
+{
+	*text = NULL;
+	if (!r || !r->log[0]) {
+		errno = ENOENT;
+		return -1;
+	}
+	return node_read_file(r->node, r->log, text, NULL);
 }
 
 int router_ctl(struct router *r, char *out, size_t outlen, const char *fmt, ...)

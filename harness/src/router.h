@@ -2,9 +2,11 @@
 /*
  * The router under test: mcrouted (default), Debian's smcroute or
  * igmpproxy, chosen by ROUTER=... or explicitly.  The harness writes the
- * config into <lab results>/tmp/, starts the daemon in the router node in
- * the foreground with its output logged, waits until it is ready, and
- * stops it by pid (SIGTERM, then SIGKILL at the deadline).
+ * config into <lab results>/tmp/ (in a guest node: its /tmp/mclab/),
+ * starts the daemon in the router node in the foreground with its output
+ * logged, waits until it is ready, and stops it by pid (SIGTERM, then
+ * SIGKILL at the deadline).  All of it goes through the node's backend
+ * (node.h): written once for a namespace, a VM and a console.
  *
  * Every router gets the same config text: mcrouted's static syntax, which
  * is smcroute's ("phyint", "mgroup", "mroute").  For smcroute, started with
@@ -50,11 +52,11 @@ enum router_feature {
 struct router {
 	enum router_kind kind;
 	struct node *node;
-	pid_t pid;
-	char conf[512]; /* the config file written */
+	pid_t pid; /* as the node sees it (a guest pid for a VM) */
+	char conf[512]; /* the config file written, where the daemon reads it */
 	char sock[512]; /* control socket ("" for igmpproxy) */
 	char pidfile[512];
-	char log[512];
+	char log[512]; /* node_read_file() path: router_log() */
 	char bin[512]; /* the daemon binary used */
 	char ctl[512]; /* mcroutectl / smcroutectl */
 	int nvifs_expected; /* igmpproxy readiness */
@@ -108,6 +110,8 @@ int router_signal(struct router *r, int sig);
 /* SIGTERM, wait, SIGKILL at the deadline.  Returns the exit code. */
 int router_stop(struct router *r, unsigned int timeout_ms);
 bool router_running(const struct router *r);
+/* The daemon's log as its node reads it (malloc'ed text), 0 or -1. */
+int router_log(const struct router *r, char **text);
 /*
  * Run the router's control tool (mcroutectl/smcroutectl -u SOCK ARGS...)
  * in its node; returns its exit code, output in out (may be NULL).
@@ -123,5 +127,7 @@ int router_ctl(struct router *r, char *out, size_t outlen, const char *fmt, ...)
 char *router_conf_smcroute(const char *conf_text);
 char *router_conf_igmpproxy(const char *conf_text, const char *const *ifnames,
 			    int nifs);
+/* How many VIFs igmpproxy makes for conf_text: its up- and downstreams. */
+int router_conf_igmpproxy_vifs(const char *conf_text);
 
 #endif

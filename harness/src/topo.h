@@ -169,8 +169,14 @@ const struct topo_addr *topo_if_addr(const struct topo *t, int n,
 #define LAB_NS_MAX 64
 
 struct mnl_socket;
+struct node_ops;
 
-/* One namespace: a topology node, or a hidden LAN switch. */
+/*
+ * One namespace: a topology node, or a hidden LAN switch.  ops (node.h)
+ * says how to reach what runs there: NULL is the namespace itself; a VM or
+ * a serial console put in by lab_replace_node() sets it, with impl its
+ * backend's own state.
+ */
 struct node {
 	char name[TOPO_NAME_MAX]; /* the topology's node or LAN name */
 	char ns[LAB_NS_MAX]; /* netns name under /run/netns */
@@ -179,6 +185,8 @@ struct node {
 	bool is_switch;
 	struct mnl_socket *nl; /* NETLINK_ROUTE socket inside, while building */
 	struct lab *lab;
+	const struct node_ops *ops; /* NULL: the namespace (node_netns_ops) */
+	void *impl; /* the backend's, for ops other than the namespace's */
 };
 
 struct lab {
