@@ -33,6 +33,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "util.h"
+
 #define TOPO_NAME_MAX 16 /* node and LAN names, with the NUL */
 #define TOPO_MAX_ADDRS 8 /* per interface */
 #define TOPO_MAX_PORTS 8 /* per in-node bridge */
@@ -232,10 +234,5 @@ void lab_untrack_pid(pid_t pid);
 
 /* The results folder ($MCLAB_RESULTS, default ./results), created. */
 const char *mclab_results_dir(void);
-/* mkdir -p */
-int mkdir_p(const char *path, mode_t mode);
-/* A whole file (any size, /proc too) as a NUL-terminated malloc()ed
- * string, or NULL with errno. */
-char *mclab_read_file(const char *path);
 
 #endif

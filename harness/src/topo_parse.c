@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "topo.h"
+#include "util.h"
 
 #define MAX_TOKENS 128
 
@@ -668,37 +669,6 @@ fail:
 	free(line);
 	topo_free(ps.t);
 	return NULL;
-}
-
-char *mclab_read_file(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
-
-	if (!f)
-		return NULL;
-	for (;;) {
-		if (cap - len < 4096) {
-			char *nb = realloc(buf, cap + 65536);
-
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				errno = ENOMEM;
-				return NULL;
-			}
-			buf = nb;
-			cap += 65536;
-		}
-		n = fread(buf + len, 1, cap - len - 1, f);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	buf[len] = '\0';
-	fclose(f);
-	return buf;
 }
 
 struct topo *topo_load(const char *path_or_name, char *err, size_t errlen)
