@@ -2,7 +2,9 @@
 /*
  * libmclab, all of it: include this one header in a case.
  *
- *   topo.h     .topo parser, lab_up()/lab_down(), nodes, sweep
+ *   topo.h     .topo parser
+ *   lab.h      lab_up()/lab_down(), nodes, sweep, the results folder
+ *   util.h     mkdir_p(), whole files, SNP()
  *   node.h     commands, daemons and code inside a node; waits
  *   proc.h     ip_mr_vif/cache, ip6_mr_*, mc_forwarding, igmp/igmp6
  *   nf.h       iptables TTL/HL/MASQUERADE, conntrack list/count/flush
@@ -17,6 +19,7 @@
 #define MCLAB_H
 
 #include "deadline.h"
+#include "lab.h"
 #include "netns.h"
 #include "nf.h"
 #include "node.h"

@@ -29,9 +29,9 @@
 
 #include "deadline.h"
 #include "kconfig.h"
+#include "lab.h"
 #include "qemu.h"
 #include "router.h"
-#include "topo.h"
 
 #define STATE_DIR "/run/mclab"
 

@@ -26,9 +26,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lab.h"
 #include "node.h"
 #include "router.h"
-#include "topo.h"
 
 struct qemu_vm;
 

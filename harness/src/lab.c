@@ -32,7 +32,7 @@
 
 #include "deadline.h"
 #include "netns.h"
-#include "topo.h"
+#include "lab.h"
 
 /* Interfaces get fixed ifindexes, so no lookup is ever needed. */
 #define IFINDEX_BASE 10
