@@ -143,17 +143,33 @@ static void put_addr(struct nlmsghdr *nlh, int type, const struct topo_addr *a)
 	mnl_attr_put(nlh, (uint16_t)type, a->family == AF_INET ? 4 : 16, &a->a);
 }
 
-int nlb_link_up(struct nlbatch *b, int ifindex, int line, const char *what)
+/*
+ * An RTM_NEWLINK for the link ifindex (flags: NLM_F_CREATE...), set up
+ * when asked, to fill and commit; NULL when the batch is full.
+ */
+static struct nlmsghdr *nlb_newlink(struct nlbatch *b, int flags, int ifindex,
+				    bool up, int line, const char *what)
 {
-	struct nlmsghdr *nlh = nlb_put(b, RTM_NEWLINK, 0, line, "%s", what);
+	struct nlmsghdr *nlh = nlb_put(b, RTM_NEWLINK, flags, line, "%s", what);
 	struct ifinfomsg *ifm;
 
 	if (!nlh)
-		return -1;
+		return NULL;
 	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
 	ifm->ifi_index = ifindex;
-	ifm->ifi_flags = IFF_UP;
-	ifm->ifi_change = IFF_UP;
+	if (up) {
+		ifm->ifi_flags = IFF_UP;
+		ifm->ifi_change = IFF_UP;
+	}
+	return nlh;
+}
+
+int nlb_link_up(struct nlbatch *b, int ifindex, int line, const char *what)
+{
+	struct nlmsghdr *nlh = nlb_newlink(b, 0, ifindex, true, line, what);
+
+	if (!nlh)
+		return -1;
 	nlb_commit(b, nlh);
 	return 0;
 }
@@ -161,18 +177,15 @@ int nlb_link_up(struct nlbatch *b, int ifindex, int line, const char *what)
 int nlb_bridge(struct nlbatch *b, int ifindex, const char *name, bool snooping,
 	       int line)
 {
-	struct nlmsghdr *nlh = nlb_put(b, RTM_NEWLINK,
-				       NLM_F_CREATE | NLM_F_EXCL, line,
-				       "bridge %s", name);
-	struct ifinfomsg *ifm;
+	char what[96];
+	struct nlmsghdr *nlh;
 	struct nlattr *li, *data;
 
+	snprintf(what, sizeof(what), "bridge %s", name);
+	nlh = nlb_newlink(b, NLM_F_CREATE | NLM_F_EXCL, ifindex, true, line,
+			  what);
 	if (!nlh)
 		return -1;
-	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
-	ifm->ifi_index = ifindex;
-	ifm->ifi_flags = IFF_UP;
-	ifm->ifi_change = IFF_UP;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
@@ -187,16 +200,14 @@ int nlb_bridge(struct nlbatch *b, int ifindex, const char *name, bool snooping,
 int nlb_veth(struct nlbatch *b, const char *name, int ifindex, int master,
 	     const char *pname, int pindex, int pfd, int line, const char *what)
 {
-	struct nlmsghdr *nlh = nlb_put(
-		b, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, line, "%s", what);
-	struct ifinfomsg *ifm, *pifm;
+	/* not up yet: a veth cannot open before its peer is linked */
+	struct nlmsghdr *nlh = nlb_newlink(b, NLM_F_CREATE | NLM_F_EXCL,
+					   ifindex, false, line, what);
+	struct ifinfomsg *pifm;
 	struct nlattr *li, *data, *peer;
 
 	if (!nlh)
 		return -1;
-	/* not up yet: a veth cannot open before its peer is linked */
-	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
-	ifm->ifi_index = ifindex;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	if (master)
 		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
@@ -218,13 +229,10 @@ int nlb_veth(struct nlbatch *b, const char *name, int ifindex, int master,
 int nlb_master(struct nlbatch *b, int ifindex, int master, int line,
 	       const char *what)
 {
-	struct nlmsghdr *nlh = nlb_put(b, RTM_NEWLINK, 0, line, "%s", what);
-	struct ifinfomsg *ifm;
+	struct nlmsghdr *nlh = nlb_newlink(b, 0, ifindex, false, line, what);
 
 	if (!nlh)
 		return -1;
-	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
-	ifm->ifi_index = ifindex;
 	mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
 	nlb_commit(b, nlh);
 	return 0;
