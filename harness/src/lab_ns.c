@@ -44,20 +44,6 @@ int lab_netns_dir_ready(void)
 	return 0;
 }
 
-static int write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), e;
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, val, strlen(val));
-	e = errno;
-	close(fd);
-	errno = e;
-	return n == (ssize_t)strlen(val) ? 0 : -1;
-}
-
 /* net.ipv4.ip_forward -> /proc/sys/net/ipv4/ip_forward, in this netns */
 int lab_sysctl_write(const char *key, const char *val)
 {
@@ -72,7 +58,7 @@ int lab_sysctl_write(const char *key, const char *val)
 	for (i = n; path[i]; i++)
 		if (path[i] == '.')
 			path[i] = '/';
-	return write_file(path, val);
+	return mclab_write_file(path, val);
 }
 
 static const char *const node_defaults[][2] = {

@@ -27,5 +27,8 @@ char *mclab_read_file(const char *path);
  * interrupted, as a NUL-terminated malloc()ed string of *len bytes (len
  * may be NULL), or NULL with errno.  fd stays open. */
 char *mclab_read_fd(int fd, size_t *len);
+/* Write text to an existing file (/proc/sys, /proc/PID/uid_map): 0, or
+ * -1 with errno when it cannot be opened or takes less than all of it. */
+int mclab_write_file(const char *path, const char *text);
 
 #endif
