@@ -19,6 +19,8 @@
 
 #define LAB_PREFIX "mcl-"
 #define LAB_NS_MAX 64
+/* the state files, sockets and work folders of runs */
+#define LAB_STATE_DIR "/run/mclab"
 
 struct mnl_socket;
 

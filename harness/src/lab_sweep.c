@@ -69,8 +69,6 @@ static void kill_ns_procs(const char *path)
 	closedir(d);
 }
 
-#define STATE_DIR "/run/mclab"
-
 int lab_sweep(bool verbose)
 {
 	DIR *d = opendir(NETNS_RUN_DIR);
@@ -95,15 +93,15 @@ int lab_sweep(bool verbose)
 		}
 		closedir(d);
 	}
-	d = opendir(STATE_DIR);
+	d = opendir(LAB_STATE_DIR);
 	if (d) {
 		while ((de = readdir(d))) {
 			pid_t owner = ns_owner(de->d_name);
-			char path[sizeof(STATE_DIR) + 256 + 2];
+			char path[sizeof(LAB_STATE_DIR) + 256 + 2];
 
 			if (!owner || pid_alive(owner))
 				continue;
-			snprintf(path, sizeof(path), STATE_DIR "/%s",
+			snprintf(path, sizeof(path), LAB_STATE_DIR "/%s",
 				 de->d_name);
 			if (unlink(path) == 0 && verbose)
 				printf("removed state file %s\n", path);
