@@ -75,8 +75,9 @@ bool mclab_alive(pid_t pid);
 int mclab_states_list(struct mclab_state *out, int max);
 /* The lab of --lab ID, MCLAB_LAB or the only one up; dies when none is. */
 void mclab_find_lab(struct mclab_state *s);
-/* Attach to it (lab_attach()); dies when that fails. */
-struct lab *mclab_attach(const struct mclab_state *s);
+/* That lab, attached (lab_attach()), its state in s (NULL: not wanted);
+ * dies when there is none or attaching fails. */
+struct lab *mclab_attach(struct mclab_state *s);
 /* A node (not a switch) of the lab by name; dies listing the nodes. */
 struct node *mclab_node_or_die(struct lab *lab, const char *name);
 

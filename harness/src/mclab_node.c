@@ -13,14 +13,12 @@
 
 int mclab_cmd_exec(int argc, char **argv)
 {
-	struct mclab_state s;
 	struct lab *lab;
 	int i = 1, rc;
 
 	if (argc < 3)
 		mclab_die("usage: mclab exec NODE -- CMD...");
-	mclab_find_lab(&s);
-	lab = mclab_attach(&s);
+	lab = mclab_attach(NULL);
 	i = 2;
 	if (!strcmp(argv[i], "--"))
 		i++;
@@ -35,7 +33,6 @@ int mclab_cmd_exec(int argc, char **argv)
 
 int mclab_cmd_shell(int argc, char **argv)
 {
-	struct mclab_state s;
 	struct lab *lab;
 	const char *sh = getenv("SHELL");
 	char ps1[128];
@@ -43,8 +40,7 @@ int mclab_cmd_shell(int argc, char **argv)
 
 	if (argc != 2)
 		mclab_die("usage: mclab shell NODE");
-	mclab_find_lab(&s);
-	lab = mclab_attach(&s);
+	lab = mclab_attach(NULL);
 	setenv("MCLAB_NODE", argv[1], 1);
 	snprintf(ps1, sizeof(ps1), "[mclab %s] \\w\\$ ", argv[1]);
 	setenv("PS1", ps1, 1);
@@ -148,7 +144,6 @@ int mclab_cmd_status(void)
 	struct lab *lab;
 	const struct topo *t;
 
-	mclab_find_lab(&s);
 	lab = mclab_attach(&s);
 	t = lab->topo;
 	printf("LAB %s  topology %s  keeper %d\n", s.id, t->name, (int)s.pid);

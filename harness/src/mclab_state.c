@@ -129,12 +129,17 @@ void mclab_find_lab(struct mclab_state *s)
 	*s = all[0];
 }
 
-struct lab *mclab_attach(const struct mclab_state *s)
+struct lab *mclab_attach(struct mclab_state *s)
 {
 	char err[TOPO_ERR_MAX];
-	struct topo *t = topo_load(s->topo, err, sizeof(err));
+	struct mclab_state own;
+	struct topo *t;
 	struct lab *lab;
 
+	if (!s)
+		s = &own;
+	mclab_find_lab(s);
+	t = topo_load(s->topo, err, sizeof(err));
 	if (!t)
 		mclab_die("%s", err);
 	lab = lab_attach(t, s->id, err, sizeof(err));

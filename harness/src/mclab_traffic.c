@@ -61,14 +61,61 @@ static int parse_topts(int argc, char **argv, int first, struct topts *o,
 	return optind;
 }
 
-/* The node's first interface, the default for sending. */
-static const char *first_if(struct lab *lab, struct node *n)
+/*
+ * NODE GROUP|IF, then the options: what follows them (at most max_rest
+ * words, -1: any), or death with the usage.
+ */
+static char **parse_args(int argc, char **argv, struct topts *o, int max_rest,
+			 const char *usage)
+{
+	char **rest = NULL;
+	int n = 0;
+
+	if (argc >= 3 && parse_topts(argc, argv, 3, o, &rest) >= 0)
+		while (rest[n])
+			n++;
+	if (!rest || (max_rest >= 0 && n > max_rest))
+		mclab_die("usage: mclab %s", usage);
+	return rest;
+}
+
+static volatile sig_atomic_t join_stop;
+
+static void join_signal(int sig)
+{
+	(void)sig;
+	join_stop = 1;
+}
+
+/* The lab that is up, attached (in *lab), and its node name. */
+static struct node *attach_node(const char *name, struct lab **lab)
+{
+	*lab = mclab_attach(NULL);
+	return mclab_node_or_die(*lab, name);
+}
+
+/* --if, or else the node's first interface. */
+static const char *node_if(struct lab *lab, struct node *n,
+			   const struct topts *o)
 {
 	const struct topo_if *ifs[1];
 
+	if (o->ifname)
+		return o->ifname;
 	if (topo_node_ifs(lab->topo, n->index, ifs, 1) < 1)
 		mclab_die("node %s has no interface", n->name);
 	return ifs[0]->ifname;
+}
+
+/* SIGINT and SIGTERM set join_stop: the end of a join or a capture. */
+static void stop_on_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = join_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 }
 
 int mclab_cmd_ping(int argc, char **argv)
@@ -76,20 +123,16 @@ int mclab_cmd_ping(int argc, char **argv)
 	struct topts o = { .ttl = 1, .count = 3 };
 	struct mping_opts mo;
 	struct mping_result res;
-	struct mclab_state s;
 	struct lab *lab;
 	struct node *n;
 	int rc;
 
-	if (argc < 3 || parse_topts(argc, argv, 3, &o, NULL) < 0)
-		mclab_die(
-			"usage: mclab ping NODE GROUP [--ttl N] [--count N] [--if IF]");
-	mclab_find_lab(&s);
-	lab = mclab_attach(&s);
-	n = mclab_node_or_die(lab, argv[1]);
+	parse_args(argc, argv, &o, -1,
+		   "ping NODE GROUP [--ttl N] [--count N] [--if IF]");
+	n = attach_node(argv[1], &lab);
 	memset(&mo, 0, sizeof(mo));
 	mo.netns = n->ns;
-	mo.ifname = o.ifname ? o.ifname : first_if(lab, n);
+	mo.ifname = node_if(lab, n, &o);
 	mo.group = argv[2];
 	mo.ttl = o.ttl;
 	mo.count = o.count;
@@ -121,20 +164,17 @@ int mclab_cmd_send(int argc, char **argv)
 	struct topts o = { .ttl = 1, .count = 10, .port = 5000 };
 	struct udp_tx_opts uo;
 	struct udp_tx_stats st;
-	struct mclab_state s;
 	struct lab *lab;
 	struct node *n;
 	int rc;
 
-	if (argc < 3 || parse_topts(argc, argv, 3, &o, NULL) < 0)
-		mclab_die(
-			"usage: mclab send NODE GROUP [--ttl N] [--count N] [--port N] [--if IF]");
-	mclab_find_lab(&s);
-	lab = mclab_attach(&s);
-	n = mclab_node_or_die(lab, argv[1]);
+	parse_args(
+		argc, argv, &o, -1,
+		"send NODE GROUP [--ttl N] [--count N] [--port N] [--if IF]");
+	n = attach_node(argv[1], &lab);
 	memset(&uo, 0, sizeof(uo));
 	uo.netns = n->ns;
-	uo.ifname = o.ifname ? o.ifname : first_if(lab, n);
+	uo.ifname = node_if(lab, n, &o);
 	uo.group = argv[2];
 	uo.dport = (uint16_t)o.port;
 	uo.sport = (uint16_t)o.port;
@@ -151,14 +191,6 @@ int mclab_cmd_send(int argc, char **argv)
 	return st.errors ? 1 : 0;
 }
 
-static volatile sig_atomic_t join_stop;
-
-static void join_signal(int sig)
-{
-	(void)sig;
-	join_stop = 1;
-}
-
 /*
  * Join a group in a node (a receiver that stays a member), count what
  * arrives, and say so at the end: after --count datagrams, --time seconds,
@@ -169,31 +201,23 @@ int mclab_cmd_join(int argc, char **argv)
 	struct topts o = { .port = 5000 };
 	struct rx_opts ro;
 	struct rx_stats st;
-	struct sigaction sa;
-	struct mclab_state s;
 	struct lab *lab;
 	struct node *n;
 	struct rx *rx;
 	char **rest;
 	uint64_t deadline;
 
-	if (argc < 3 || parse_topts(argc, argv, 3, &o, &rest) < 0 ||
-	    (rest[0] && rest[1]))
-		mclab_die(
-			"usage: mclab join NODE GROUP [SOURCE] [--if IF] [--port N] [--count N] [--time SEC]");
-	mclab_find_lab(&s);
-	lab = mclab_attach(&s);
-	n = mclab_node_or_die(lab, argv[1]);
+	rest = parse_args(
+		argc, argv, &o, 1,
+		"join NODE GROUP [SOURCE] [--if IF] [--port N] [--count N] [--time SEC]");
+	n = attach_node(argv[1], &lab);
 	memset(&ro, 0, sizeof(ro));
 	ro.netns = n->ns;
-	ro.ifname = o.ifname ? o.ifname : first_if(lab, n);
+	ro.ifname = node_if(lab, n, &o);
 	ro.group = argv[2];
 	ro.source = rest[0];
 	ro.port = (uint16_t)o.port;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = join_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	stop_on_signals();
 	rx = rx_start(&ro);
 	if (!rx)
 		mclab_die("join %s on %s:%s: %s", ro.group, n->name, ro.ifname,
@@ -221,22 +245,19 @@ int mclab_cmd_capture(int argc, char **argv)
 {
 	struct topts o = { 0 };
 	char filter[1024] = "", **rest;
-	struct mclab_state s;
 	struct lab *lab;
 	struct node *n;
 
-	if (argc < 3 || parse_topts(argc, argv, 3, &o, &rest) < 0)
-		mclab_die(
-			"usage: mclab capture NODE IF [--count N] [--time SEC] [FILTER...]");
+	rest = parse_args(
+		argc, argv, &o, -1,
+		"capture NODE IF [--count N] [--time SEC] [FILTER...]");
 	for (; *rest; rest++) {
 		size_t l = strlen(filter);
 
 		snprintf(filter + l, sizeof(filter) - l, "%s%s", l ? " " : "",
 			 *rest);
 	}
-	mclab_find_lab(&s);
-	lab = mclab_attach(&s);
-	n = mclab_node_or_die(lab, argv[1]);
+	n = attach_node(argv[1], &lab);
 	if (!o.count && !o.secs) {
 		/* live: tcpdump inside the node */
 		const char *av[16];
@@ -259,8 +280,6 @@ int mclab_cmd_capture(int argc, char **argv)
 		struct cap *c =
 			cap_start(n->ns, argv[2], filter[0] ? filter : NULL);
 		char path[PATH_MAX], *text;
-
-		struct sigaction sa;
 		uint64_t deadline;
 
 		if (!c)
@@ -268,10 +287,7 @@ int mclab_cmd_capture(int argc, char **argv)
 				  cap_error());
 		/* Ready: every packet from now on is captured. */
 		fprintf(stderr, "capturing on %s:%s\n", n->name, argv[2]);
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = join_signal;
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGTERM, &sa, NULL);
+		stop_on_signals();
 		deadline = mono_ns() +
 			   (uint64_t)(o.secs ? o.secs : 3600) * 1000000000ull;
 		while (!join_stop && mono_ns() < deadline &&
