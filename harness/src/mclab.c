@@ -80,11 +80,47 @@ void mclab_die(const char *fmt, ...)
 	exit(1);
 }
 
+static int cmd_qemu(int argc, char **argv)
+{
+	return mclab_cmd_qemu(argc, argv, mclab_lab_opt);
+}
+
+enum {
+	CMD_HERE = 1 << 0, /* never taken into the lab's VM, as any user */
+	CMD_ROOTLESS = 1 << 1, /* runs for a user too (in a user namespace) */
+};
+
+static const struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	unsigned int flags;
+} commands[] = {
+	{ "preflight", mclab_cmd_preflight, CMD_HERE },
+	{ "vm", mclab_cmd_vm, CMD_HERE },
+	{ "up", mclab_cmd_up, 0 },
+	{ "down", mclab_cmd_down, 0 },
+	{ "list", mclab_cmd_list, 0 },
+	{ "exec", mclab_cmd_exec, 0 },
+	{ "shell", mclab_cmd_shell, 0 },
+	{ "status", mclab_cmd_status, 0 },
+	{ "ping", mclab_cmd_ping, 0 },
+	{ "send", mclab_cmd_send, 0 },
+	{ "join", mclab_cmd_join, 0 },
+	{ "capture", mclab_cmd_capture, 0 },
+	{ "clean", mclab_cmd_clean, CMD_ROOTLESS },
+	{ "bench", mclab_cmd_bench, CMD_ROOTLESS },
+	{ "qemu", cmd_qemu, 0 },
+	{ "kconfig", mclab_cmd_kconfig, CMD_ROOTLESS },
+	{ "check", mclab_cmd_check, 0 },
+	{ NULL, NULL, 0 },
+};
+
 int main(int argc, char **argv)
 {
 	char err[512], self[PATH_MAX];
 	char **all_argv = argv;
 	int all_argc = argc, status;
+	const struct command *c;
 	const char *cmd;
 
 	while (argc > 1 && argv[1][0] == '-') {
@@ -116,10 +152,10 @@ int main(int argc, char **argv)
 		fputs(mclab_usage_text, stdout);
 		return 0;
 	}
-	if (!strcmp(cmd, "preflight"))
-		return mclab_cmd_preflight(argc, argv);
-	if (!strcmp(cmd, "vm"))
-		return mclab_cmd_vm(argc, argv);
+	for (c = commands; c->name && strcmp(c->name, cmd); c++)
+		;
+	if (c->flags & CMD_HERE)
+		return c->run(argc, argv);
 	/* the same command in the lab's VM, when the lab lives there */
 	{
 		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -134,43 +170,14 @@ int main(int argc, char **argv)
 	if (geteuid() != 0) {
 		/* a user's lab lives in its own namespaces, for this process
 		 * only: up/exec/down across invocations need root */
-		if (strcmp(cmd, "bench") && strcmp(cmd, "clean") &&
-		    strcmp(cmd, "kconfig"))
+		if (!(c->flags & CMD_ROOTLESS))
 			mclab_die(
 				"not root: labs that outlive one command need root (sudo mclab %s); 'mclab bench' runs rootless",
 				cmd);
 		if (mclab_become_root(err, sizeof(err)) < 0)
 			mclab_die("%s", err);
 	}
-	if (!strcmp(cmd, "up"))
-		return mclab_cmd_up(argc, argv);
-	if (!strcmp(cmd, "down"))
-		return mclab_cmd_down();
-	if (!strcmp(cmd, "list"))
-		return mclab_cmd_list(argc, argv);
-	if (!strcmp(cmd, "exec"))
-		return mclab_cmd_exec(argc, argv);
-	if (!strcmp(cmd, "shell"))
-		return mclab_cmd_shell(argc, argv);
-	if (!strcmp(cmd, "status"))
-		return mclab_cmd_status();
-	if (!strcmp(cmd, "ping"))
-		return mclab_cmd_ping(argc, argv);
-	if (!strcmp(cmd, "send"))
-		return mclab_cmd_send(argc, argv);
-	if (!strcmp(cmd, "join"))
-		return mclab_cmd_join(argc, argv);
-	if (!strcmp(cmd, "capture"))
-		return mclab_cmd_capture(argc, argv);
-	if (!strcmp(cmd, "clean"))
-		return mclab_cmd_clean();
-	if (!strcmp(cmd, "bench"))
-		return mclab_cmd_bench(argc, argv);
-	if (!strcmp(cmd, "qemu"))
-		return mclab_cmd_qemu(argc, argv, mclab_lab_opt);
-	if (!strcmp(cmd, "kconfig"))
-		return mclab_cmd_kconfig(argc, argv);
-	if (!strcmp(cmd, "check"))
-		return mclab_cmd_check(argc, argv);
-	mclab_die("unknown command '%s' (mclab --help)", cmd);
+	if (!c->name)
+		mclab_die("unknown command '%s' (mclab --help)", cmd);
+	return c->run(argc, argv);
 }

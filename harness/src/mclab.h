@@ -83,14 +83,14 @@ struct node *mclab_node_or_die(struct lab *lab, const char *name);
 
 /* mclab_lab.c: a lab's life */
 int mclab_cmd_up(int argc, char **argv);
-int mclab_cmd_down(void);
+int mclab_cmd_down(int argc, char **argv);
 int mclab_cmd_list(int argc, char **argv);
-int mclab_cmd_clean(void);
+int mclab_cmd_clean(int argc, char **argv);
 int mclab_cmd_bench(int argc, char **argv);
 /* mclab_node.c: inside nodes */
 int mclab_cmd_exec(int argc, char **argv);
 int mclab_cmd_shell(int argc, char **argv);
-int mclab_cmd_status(void);
+int mclab_cmd_status(int argc, char **argv);
 /* mclab_traffic.c */
 int mclab_cmd_ping(int argc, char **argv);
 int mclab_cmd_send(int argc, char **argv);

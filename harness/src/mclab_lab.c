@@ -209,11 +209,13 @@ int mclab_cmd_up(int argc, char **argv)
 	return 0;
 }
 
-int mclab_cmd_down(void)
+int mclab_cmd_down(int argc, char **argv)
 {
 	struct mclab_state s;
 	uint64_t deadline;
 
+	(void)argc;
+	(void)argv;
 	mclab_find_lab(&s);
 	kill(s.pid, SIGTERM);
 	deadline = deadline_in(10000);
@@ -253,10 +255,12 @@ int mclab_cmd_list(int argc, char **argv)
 	return 0;
 }
 
-int mclab_cmd_clean(void)
+int mclab_cmd_clean(int argc, char **argv)
 {
 	int n = lab_sweep(true), v = getenv("MCLAB_IN_VM") ? 0 : vm_sweep();
 
+	(void)argc;
+	(void)argv;
 	printf("%d namespace%s removed", n, n == 1 ? "" : "s");
 	if (v)
 		printf(", %d dead VM%s stopped", v, v == 1 ? "" : "s");

@@ -138,12 +138,14 @@ static void print_status_router(struct lab *lab, const struct mclab_state *s,
 	(void)lab;
 }
 
-int mclab_cmd_status(void)
+int mclab_cmd_status(int argc, char **argv)
 {
 	struct mclab_state s;
 	struct lab *lab;
 	const struct topo *t;
 
+	(void)argc;
+	(void)argv;
 	lab = mclab_attach(&s);
 	t = lab->topo;
 	printf("LAB %s  topology %s  keeper %d\n", s.id, t->name, (int)s.pid);
