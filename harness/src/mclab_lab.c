@@ -18,14 +18,14 @@
 #include "mclab.h"
 #include "vm.h"
 
-/* The field report's config (smcroute.conf on the Pi). */
-static const char default_conf[] =
-	"# the field report's /etc/smcroute.conf\n"
-	"mgroup from wlan0 group 225.1.2.3\n"
-	"mroute from wlan0 group 225.1.2.3 to usb0\n";
-
 int mclab_cmd_up(int argc, char **argv)
 {
+	/* without --config: the field report's config (smcroute.conf on
+	 * the Pi) */
+	static const char default_conf[] =
+		"# the field report's /etc/smcroute.conf\n"
+		"mgroup from wlan0 group 225.1.2.3\n"
+		"mroute from wlan0 group 225.1.2.3 to usb0\n";
 	static const struct option opts[] = {
 		{ "router", required_argument, NULL, 'r' },
 		{ "config", required_argument, NULL, 'c' },
