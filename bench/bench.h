@@ -15,11 +15,11 @@
 
 #include "capture.h"
 #include "deadline.h" /* mono_ns */
+#include "lab.h"
 #include "node.h"
 #include "pkt.h"
 #include "proc.h"
 #include "router.h"
-#include "topo.h"
 #include "traffic.h"
 
 #define SRC_ADDR "192.0.2.2"

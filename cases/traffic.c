@@ -27,7 +27,7 @@
 
 #include "capture.h"
 #include "deadline.h"
-#include "topo.h"
+#include "lab.h"
 #include "traffic.h"
 
 #define A4 "192.0.2.1"

@@ -1,8 +1,10 @@
 # harness/: libmclab (topologies, nodes, traffic, capture, proc, nf) and
 # the mclab CLI.
 
+# The CLI: mclab.c (main) and its commands, mclab_*.c
 HARNESS_MAINS    := harness/src/mclab.c
-HARNESS_LIB_SRCS := $(filter-out $(HARNESS_MAINS),$(wildcard harness/src/*.c))
+MCLAB_SRCS       := $(wildcard harness/src/mclab*.c)
+HARNESS_LIB_SRCS := $(filter-out $(MCLAB_SRCS),$(wildcard harness/src/*.c))
 HARNESS_LIB      := $(BUILD)/harness/libmclab.a
 HARNESS_LIBS     := $(MNL_LIBS) $(PCAP_LIBS) $(NFCT_LIBS) $(Z_LIBS) $(LZMA_LIBS)
 MCLAB            := $(BUILD)/mclab
@@ -16,7 +18,7 @@ $(BUILD)/harness/src/imgmodel.o $(BUILD)/harness/src/imgcheck.o $(BUILD)/harness
 $(HARNESS_LIB): $(patsubst %.c,$(BUILD)/%.o,$(HARNESS_LIB_SRCS)) $(HARNESS_ROUTER_OBJS)
 	$(call archive,$^)
 
-$(MCLAB): $(BUILD)/harness/src/mclab.o $(HARNESS_LIB)
+$(MCLAB): $(patsubst %.c,$(BUILD)/%.o,$(MCLAB_SRCS)) $(HARNESS_LIB)
 	$(call link,$^,$(HARNESS_LIBS))
 
 HARNESS_TEST_SRCS := $(wildcard harness/tests/test_*.c)

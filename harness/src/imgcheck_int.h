@@ -24,9 +24,9 @@
 #include "imgcheck.h"
 #include "imgmodel.h"
 #include "kconfig.h"
+#include "lab.h"
 #include "proc.h"
 #include "qemu.h"
-#include "topo.h"
 #include "traffic.h"
 
 #define PORT 5001

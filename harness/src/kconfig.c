@@ -16,6 +16,7 @@
 #include "ikconfig.h"
 #include "kconfig.h"
 #include "sdcard.h"
+#include "util.h"
 
 struct kc_sym {
 	char *name; /* without CONFIG_ */
@@ -239,8 +240,8 @@ static char *run_out(const char *const argv[])
 {
 	int p[2];
 	pid_t pid;
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
+	char *buf;
+	size_t len = 0;
 	int st;
 
 	if (pipe2(p, O_CLOEXEC) < 0)
@@ -260,24 +261,7 @@ static char *run_out(const char *const argv[])
 		_exit(127);
 	}
 	close(p[1]);
-	for (;;) {
-		ssize_t n;
-
-		if (cap - len < 65536) {
-			char *nb = realloc(buf, cap + 262144);
-
-			if (!nb)
-				break;
-			buf = nb;
-			cap += 262144;
-		}
-		n = read(p[0], buf + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
+	buf = mclab_read_fd(p[0], &len);
 	close(p[0]);
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
@@ -285,7 +269,6 @@ static char *run_out(const char *const argv[])
 		free(buf);
 		return NULL;
 	}
-	buf[len] = '\0';
 	return buf;
 }
 

@@ -29,13 +29,11 @@
 
 #include "deadline.h"
 #include "kconfig.h"
+#include "lab.h"
+#include "mclab.h"
 #include "qemu.h"
 #include "router.h"
-#include "topo.h"
 
-#define STATE_DIR "/run/mclab"
-
-int mclab_cmd_qemu(int argc, char **argv, const char *lab_opt);
 int mclab_cmd_kconfig(int argc, char **argv);
 
 static const char qemu_usage[] =

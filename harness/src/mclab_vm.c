@@ -16,7 +16,7 @@
 
 #include "deadline.h"
 #include "preflight.h"
-#include "topo.h"
+#include "util.h"
 #include "vm.h"
 
 int mclab_cmd_preflight(int argc, char **argv);

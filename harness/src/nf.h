@@ -12,8 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "lab.h"
 #include "proc.h"
-#include "topo.h"
 
 enum nf_ttl_op {
 	NF_TTL_SET,

@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "topo.h"
+#include "lab.h"
 
 struct node_result {
 	int exit_code; /* exit status, 128+N when killed by signal N, -1 */

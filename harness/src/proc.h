@@ -27,7 +27,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "topo.h"
+#include "lab.h"
 
 #define MR_MAXVIFS 32
 

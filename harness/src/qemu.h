@@ -35,7 +35,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "topo.h"
+#include "lab.h"
 
 enum qemu_profile {
 	QEMU_VIRT,

@@ -13,14 +13,7 @@
 #include <stdint.h>
 
 #include "qemu.h"
-
-/* snprintf whose truncation is checked (and so not warned about) */
-#define SNP(buf, ...)                                          \
-	do {                                                   \
-		if (snprintf(buf, sizeof(buf), __VA_ARGS__) >= \
-		    (int)sizeof(buf))                          \
-			buf[sizeof(buf) - 2] = '~';            \
-	} while (0)
+#include "util.h"
 
 /*
  * Our image's kernel command line.  Under TCG the Debian kernel spends

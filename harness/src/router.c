@@ -18,14 +18,7 @@
 #include "node.h"
 #include "proc.h"
 #include "router.h"
-
-/* snprintf whose truncation is checked (and so not warned about) */
-#define SNP(buf, ...)                                          \
-	do {                                                   \
-		if (snprintf(buf, sizeof(buf), __VA_ARGS__) >= \
-		    (int)sizeof(buf))                          \
-			buf[sizeof(buf) - 2] = '~';            \
-	} while (0)
+#include "util.h"
 
 static const char *const kind_names[] = {
 	[ROUTER_MCROUTED] = "mcrouted",

@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "topo.h"
+#include "lab.h"
 
 enum router_kind {
 	ROUTER_MCROUTED,

@@ -16,8 +16,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lab.h"
 #include "node.h"
-#include "topo.h"
 
 enum target_kind {
 	TARGET_NETNS,

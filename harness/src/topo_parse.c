@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "topo.h"
+#include "util.h"
 
 #define MAX_TOKENS 128
 
@@ -199,6 +200,30 @@ static int check_new_if(struct pstate *ps, const struct topo_if *ifc)
 	return 0;
 }
 
+/*
+ * The name of a new node or lan (kind "node" or "lan"): valid, and the
+ * name of no node or lan declared before (both share one namespace).
+ */
+static int check_new_name(struct pstate *ps, const char *kind, const char *name)
+{
+	bool node = !strcmp(kind, "node");
+	int i;
+
+	if (!valid_name(name))
+		return perr(ps, "bad %s name '%s' (1-%d of A-Z a-z 0-9 _ -)",
+			    kind, name, TOPO_NAME_MAX - 1);
+	if (topo_node_index(ps->t, name) >= 0)
+		return perr(ps, "%s '%s' %s", kind, name,
+			    node ? "is declared twice" :
+				   "has the name of a node");
+	for (i = 0; i < ps->t->nlans; i++)
+		if (!strcmp(ps->t->lans[i].name, name))
+			return perr(ps, "%s '%s' %s", kind, name,
+				    node ? "has the name of a lan" :
+					   "is declared twice");
+	return 0;
+}
+
 static int d_node(struct pstate *ps, char **tok, int n)
 {
 	struct topo *t = ps->t;
@@ -209,15 +234,8 @@ static int d_node(struct pstate *ps, char **tok, int n)
 		return perr(
 			ps,
 			"usage: node NAME [router|sender|receiver|host...]");
-	if (!valid_name(tok[1]))
-		return perr(ps, "bad node name '%s' (1-%d of A-Z a-z 0-9 _ -)",
-			    tok[1], TOPO_NAME_MAX - 1);
-	if (topo_node_index(t, tok[1]) >= 0)
-		return perr(ps, "node '%s' is declared twice", tok[1]);
-	for (i = 0; i < t->nlans; i++)
-		if (!strcmp(t->lans[i].name, tok[1]))
-			return perr(ps, "node '%s' has the name of a lan",
-				    tok[1]);
+	if (check_new_name(ps, "node", tok[1]) < 0)
+		return -1;
 	nd = grow(t->nodes, t->nnodes, sizeof(*nd));
 	if (!nd)
 		return perr(ps, "out of memory");
@@ -285,14 +303,8 @@ static int d_lan(struct pstate *ps, char **tok, int n)
 		return perr(
 			ps,
 			"usage: lan NAME [snooping] NODE:IF [ADDR/LEN...] ...");
-	if (!valid_name(tok[1]))
-		return perr(ps, "bad lan name '%s' (1-%d of A-Z a-z 0-9 _ -)",
-			    tok[1], TOPO_NAME_MAX - 1);
-	if (topo_node_index(t, tok[1]) >= 0)
-		return perr(ps, "lan '%s' has the name of a node", tok[1]);
-	for (i = 0; i < t->nlans; i++)
-		if (!strcmp(t->lans[i].name, tok[1]))
-			return perr(ps, "lan '%s' is declared twice", tok[1]);
+	if (check_new_name(ps, "lan", tok[1]) < 0)
+		return -1;
 	lan = grow(t->lans, t->nlans, sizeof(*lan));
 	if (!lan)
 		return perr(ps, "out of memory");
@@ -668,37 +680,6 @@ fail:
 	free(line);
 	topo_free(ps.t);
 	return NULL;
-}
-
-char *mclab_read_file(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
-
-	if (!f)
-		return NULL;
-	for (;;) {
-		if (cap - len < 4096) {
-			char *nb = realloc(buf, cap + 65536);
-
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				errno = ENOMEM;
-				return NULL;
-			}
-			buf = nb;
-			cap += 65536;
-		}
-		n = fread(buf + len, 1, cap - len - 1, f);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	buf[len] = '\0';
-	fclose(f);
-	return buf;
 }
 
 struct topo *topo_load(const char *path_or_name, char *err, size_t errlen)

@@ -3,7 +3,6 @@
  * Rootless: a user + net + mount namespace where the caller is root.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include <unistd.h>
 
 #include "userns.h"
+#include "util.h"
 
 static bool rootless;
 
@@ -21,52 +21,37 @@ bool mclab_rootless(void)
 	return rootless;
 }
 
-static int write_proc(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), e;
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, text, strlen(text));
-	e = errno;
-	close(fd);
-	errno = e;
-	return n == (ssize_t)strlen(text) ? 0 : -1;
-}
-
+/* Why unshare(CLONE_NEWUSER) failed with errno: the sysctl that says no. */
 static const char *why_disabled(void)
 {
+	static const struct {
+		const char *path;
+		int no; /* the value that forbids it */
+		const char *why;
+	} knobs[] = {
+		{ "/proc/sys/kernel/unprivileged_userns_clone", 0,
+		  "kernel.unprivileged_userns_clone=0 (sysctl -w kernel.unprivileged_userns_clone=1, or run as root)" },
+		{ "/proc/sys/user/max_user_namespaces", 0,
+		  "user.max_user_namespaces=0 (raise it, or run as root)" },
+		{ "/proc/sys/kernel/apparmor_restrict_unprivileged_userns", 1,
+		  "AppArmor restricts unprivileged user namespaces (kernel.apparmor_restrict_unprivileged_userns=1), run as root" },
+	};
 	static char buf[160];
-	FILE *f;
-	int v = -1;
+	int e = errno;
 
-	f = fopen("/proc/sys/kernel/unprivileged_userns_clone", "re");
-	if (f) {
-		if (fscanf(f, "%d", &v) == 1 && v == 0) {
-			fclose(f);
-			return "kernel.unprivileged_userns_clone=0 (sysctl -w kernel.unprivileged_userns_clone=1, or run as root)";
-		}
+	for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		FILE *f = fopen(knobs[i].path, "re");
+		int v = -1;
+
+		if (!f)
+			continue;
+		if (fscanf(f, "%d", &v) != 1)
+			v = -1;
 		fclose(f);
+		if (v == knobs[i].no)
+			return knobs[i].why;
 	}
-	f = fopen("/proc/sys/user/max_user_namespaces", "re");
-	if (f) {
-		if (fscanf(f, "%d", &v) == 1 && v == 0) {
-			fclose(f);
-			return "user.max_user_namespaces=0 (raise it, or run as root)";
-		}
-		fclose(f);
-	}
-	f = fopen("/proc/sys/kernel/apparmor_restrict_unprivileged_userns",
-		  "re");
-	if (f) {
-		if (fscanf(f, "%d", &v) == 1 && v == 1) {
-			fclose(f);
-			return "AppArmor restricts unprivileged user namespaces (kernel.apparmor_restrict_unprivileged_userns=1), run as root";
-		}
-		fclose(f);
-	}
-	snprintf(buf, sizeof(buf), "%s (run as root)", strerror(errno));
+	snprintf(buf, sizeof(buf), "%s (run as root)", strerror(e));
 	return buf;
 }
 
@@ -104,12 +89,13 @@ int mclab_become_root(char *err, size_t errlen)
 		return -1;
 	}
 	snprintf(map, sizeof(map), "0 %u 1\n", (unsigned int)uid);
-	if (write_proc("/proc/self/uid_map", map) < 0)
+	if (mclab_write_file("/proc/self/uid_map", map) < 0)
 		goto fail;
-	if (write_proc("/proc/self/setgroups", "deny") < 0 && errno != ENOENT)
+	if (mclab_write_file("/proc/self/setgroups", "deny") < 0 &&
+	    errno != ENOENT)
 		goto fail;
 	snprintf(map, sizeof(map), "0 %u 1\n", (unsigned int)gid);
-	if (write_proc("/proc/self/gid_map", map) < 0)
+	if (mclab_write_file("/proc/self/gid_map", map) < 0)
 		goto fail;
 	if (mount("", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
 		goto fail;

@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #include "deadline.h"
-#include "topo.h"
+#include "util.h"
 #include "vm.h"
 #include "vm_int.h"
 #include "vmproto.h"

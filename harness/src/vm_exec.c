@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #include "deadline.h"
-#include "topo.h"
+#include "util.h"
 #include "vm.h"
 #include "vm_int.h"
 #include "vmproto.h"

@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #include "deadline.h"
-#include "topo.h"
+#include "util.h"
 #include "vm.h"
 #include "vm_int.h"
 #include "vmproto.h"
@@ -487,7 +487,7 @@ pid_t vm_start(const struct vm_opts *o, char *dir, size_t dirlen, char *ready,
 	       size_t readylen, char *err, size_t errlen)
 {
 	const char *kernel = vm_kernel(o, err, errlen);
-	char tmpl[] = VM_STATE_ROOT "/vm.XXXXXX", msg[8192];
+	char tmpl[] = VM_STATE_ROOT "/vm.XXXXXX", *msg;
 	size_t len = 0;
 	int p[2];
 	pid_t pid;
@@ -535,27 +535,20 @@ pid_t vm_start(const struct vm_opts *o, char *dir, size_t dirlen, char *ready,
 		keeper_main(o, tmpl, kernel, p[1]);
 	}
 	close(p[1]);
-	for (;;) {
-		ssize_t n = read(p[0], msg + len, sizeof(msg) - 1 - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
+	msg = mclab_read_fd(p[0], &len);
 	close(p[0]);
-	msg[len] = '\0';
-	if (strncmp(msg, "ok ", 3)) {
+	if (!msg || strncmp(msg, "ok ", 3)) {
 		int st;
 
 		snprintf(err, errlen, "%s",
-			 len > 4 ? msg + 4 : "the VM's keeper died");
+			 msg && len > 4 ? msg + 4 : "the VM's keeper died");
+		free(msg);
 		waitpid(pid, &st, 0);
 		vm_sweep();
 		return -1;
 	}
 	if (ready)
 		snprintf(ready, readylen, "%s", msg + 3);
+	free(msg);
 	return pid;
 }

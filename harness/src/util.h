@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Small helpers of the whole harness, with no knowledge of topologies or
+ * labs: checked snprintf, mkdir -p, whole files in and out.
+ */
+#ifndef MCLAB_UTIL_H
+#define MCLAB_UTIL_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+/* snprintf whose truncation is checked (and so not warned about) */
+#define SNP(buf, ...)                                          \
+	do {                                                   \
+		if (snprintf(buf, sizeof(buf), __VA_ARGS__) >= \
+		    (int)sizeof(buf))                          \
+			buf[sizeof(buf) - 2] = '~';            \
+	} while (0)
+
+/* mkdir -p */
+int mkdir_p(const char *path, mode_t mode);
+/* A whole file (any size, /proc too) as a NUL-terminated malloc()ed
+ * string, or NULL with errno. */
+char *mclab_read_file(const char *path);
+/* What fd gives until end of file (a pipe, a file), read again when
+ * interrupted, as a NUL-terminated malloc()ed string of *len bytes (len
+ * may be NULL), or NULL with errno.  fd stays open. */
+char *mclab_read_fd(int fd, size_t *len);
+/* Write text to an existing file (/proc/sys, /proc/PID/uid_map): 0, or
+ * -1 with errno when it cannot be opened or takes less than all of it. */
+int mclab_write_file(const char *path, const char *text);
+
+#endif
