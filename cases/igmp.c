@@ -30,6 +30,7 @@
 #include <sys/socket.h>
 
 #include "common.h"
+#include "gmcraft.h"
 
 #define LMQT_MS 400 /* last-member-query-interval 0.2 x count 2 */
 #define GMI_MS 5000 /* robustness 2 x query-interval 2 + response 1 */
@@ -754,31 +755,9 @@ static void send_raw4_from(struct fx *f, const char *node, const char *src,
 			   const uint8_t *igmp, size_t len, int ttl, bool ra,
 			   const char *dst)
 {
-	int fd = netns_socket(fx_ns(f, node), AF_INET, SOCK_RAW, IPPROTO_RAW);
-	uint8_t pkt[256];
-	size_t ihl = ra ? 24 : 20;
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-
-	assert_true(fd >= 0);
-	assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, "eth0", 5),
+	assert_int_equal(gm_send_igmp(fx_ns(f, node), "eth0", src, dst, igmp,
+				      len, ttl, ra),
 			 0);
-	memset(pkt, 0, ihl);
-	pkt[0] = (uint8_t)(0x40 | ihl / 4);
-	pkt[2] = (uint8_t)((ihl + len) >> 8);
-	pkt[3] = (uint8_t)(ihl + len);
-	pkt[8] = (uint8_t)ttl;
-	pkt[9] = IPPROTO_IGMP;
-	inet_pton(AF_INET, src, pkt + 12);
-	inet_pton(AF_INET, dst, pkt + 16);
-	if (ra) {
-		pkt[20] = 148;
-		pkt[21] = 4;
-	}
-	memcpy(pkt + ihl, igmp, len);
-	inet_pton(AF_INET, dst, &sin.sin_addr);
-	assert_true(sendto(fd, pkt, ihl + len, 0, (struct sockaddr *)&sin,
-			   sizeof(sin)) > 0);
-	close(fd);
 }
 
 /* Raw packets from rcv1: each one a drop reason. */
@@ -788,60 +767,16 @@ static void send_raw4(struct fx *f, const uint8_t *igmp, size_t len, int ttl,
 	send_raw4_from(f, "rcv1", "198.51.100.21", igmp, len, ttl, ra, dst);
 }
 
-static void set_csum(uint8_t *p, size_t n)
-{
-	uint16_t c;
-
-	p[2] = p[3] = 0;
-	c = pkt_csum(p, n);
-	p[2] = (uint8_t)(c >> 8);
-	p[3] = (uint8_t)c;
-}
-
 static void send_mld(struct fx *f, int hops, bool ra, const char *src)
 {
-	static const uint8_t hbh[8] = { 0, 0, 5, 2, 0, 0, 1, 0 };
-	int fd = netns_socket(fx_ns(f, "rcv1"), AF_INET6, SOCK_RAW,
-			      IPPROTO_ICMPV6);
+	uint8_t m[28];
+
 	/* MLDv2 report: one IS_EX({}) record for ff0e::1:29 */
-	uint8_t m[28] = { 143, 0, 0, 0, 0, 0, 0, 1, 2, 0, 0, 0 };
-	struct sockaddr_in6 to = { .sin6_family = AF_INET6 };
-	union {
-		char b[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-		struct cmsghdr a;
-	} cb;
-	struct iovec iov = { m, sizeof(m) };
-	struct msghdr mh = { .msg_name = &to,
-			     .msg_namelen = sizeof(to),
-			     .msg_iov = &iov,
-			     .msg_iovlen = 1 };
-	unsigned int ifindex;
-	int saved;
-
-	assert_true(fd >= 0);
-	inet_pton(AF_INET6, "ff0e::1:29", m + 12);
-	inet_pton(AF_INET6, "ff02::16", &to.sin6_addr);
-	assert_int_equal(netns_enter(fx_ns(f, "rcv1"), &saved), 0);
-	ifindex = if_nametoindex("eth0");
-	netns_leave(saved);
-	to.sin6_scope_id = ifindex;
-	setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof(hops));
-	if (ra)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_HOPOPTS, hbh, sizeof(hbh));
-	if (src) {
-		struct in6_pktinfo pi = { .ipi6_ifindex = ifindex };
-		struct cmsghdr *c = (struct cmsghdr *)cb.b;
-
-		inet_pton(AF_INET6, src, &pi.ipi6_addr);
-		mh.msg_control = cb.b;
-		mh.msg_controllen = sizeof(cb.b);
-		c->cmsg_level = IPPROTO_IPV6;
-		c->cmsg_type = IPV6_PKTINFO;
-		c->cmsg_len = CMSG_LEN(sizeof(pi));
-		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
-	}
-	assert_true(sendmsg(fd, &mh, 0) > 0);
-	close(fd);
+	assert_int_equal(gm_mld2_report(m, sizeof(m), 2, "ff0e::1:29"),
+			 sizeof(m));
+	assert_int_equal(gm_send_mld(fx_ns(f, "rcv1"), "eth0", src, "ff02::16",
+				     m, sizeof(m), hops, ra),
+			 0);
 }
 
 struct stat_want {
@@ -886,15 +821,15 @@ static void test_malformed(void **state)
 	/* bad checksum */
 	send_raw4(f, rep2, 8, 1, true, "239.1.2.30");
 	/* TTL 2 */
-	set_csum(rep2, 8);
+	gm_igmp_csum(rep2, 8);
 	send_raw4(f, rep2, 8, 2, true, "239.1.2.30");
 	/* v3 report without router alert; then one with 5 records in 16 B */
-	set_csum(rep3, 16);
+	gm_igmp_csum(rep3, 16);
 	send_raw4(f, rep3, 16, 1, false, "224.0.0.22");
 	send_raw4(f, rep3, 16, 1, true, "224.0.0.22");
-	set_csum(odd, 8);
+	gm_igmp_csum(odd, 8);
 	send_raw4(f, odd, 8, 1, true, "224.0.0.22");
-	set_csum(uni, 8);
+	gm_igmp_csum(uni, 8);
 	send_raw4(f, uni, 8, 1, true, "224.0.0.22");
 	ok4 = wait_until(stats_counted, &w, T_FLOW, 20);
 	if (!ok4)
@@ -984,22 +919,11 @@ static bool is_in_record(const struct pkt_rec *r, void *arg)
 static void gs_query4(struct fx *f, const char *const *srcs, size_t n)
 {
 	uint8_t q[12 + 4 * 4];
-	uint16_t c;
+	size_t len = gm_igmp3_query(q, sizeof(q), "232.1.2.8", 1 /* 0.1 s */,
+				    2 /* QRV */, 125 /* QQIC */, srcs, n);
 
-	memset(q, 0, sizeof(q));
-	q[0] = 0x11;
-	q[1] = 1; /* 0.1 s */
-	inet_pton(AF_INET, "232.1.2.8", q + 4);
-	q[8] = 2; /* QRV */
-	q[9] = 125; /* QQIC */
-	q[11] = (uint8_t)n;
-	for (size_t i = 0; i < n; i++)
-		inet_pton(AF_INET, srcs[i], q + 12 + 4 * i);
-	c = pkt_csum(q, 12 + 4 * n);
-	q[2] = (uint8_t)(c >> 8);
-	q[3] = (uint8_t)c;
-	send_raw4_from(f, "snd1", "192.0.2.11", q, 12 + 4 * n, 1, true,
-		       "232.1.2.8");
+	assert_true(len > 0);
+	send_raw4_from(f, "snd1", "192.0.2.11", q, len, 1, true, "232.1.2.8");
 }
 
 /*

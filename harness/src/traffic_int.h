@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Inside the traffic drivers (traffic.c: their sockets; traffic_ping.c,
- * traffic_udp.c, traffic_rx.c: one driver each).  Not an API: traffic.h
- * is.
+ * traffic_udp.c, traffic_rx.c: one driver each; gmcraft.c's senders use
+ * the sockets too).  Not an API: traffic.h is.
  */
 #ifndef MCLAB_TRAFFIC_INT_H
 #define MCLAB_TRAFFIC_INT_H
