@@ -64,17 +64,13 @@ static void putip(struct pb *p, const char *s)
 	put(p, &a, f == AF_INET ? 4 : 16);
 }
 
-static uint16_t sum16(const uint8_t *b, size_t n, uint32_t sum)
+/* The checksum of p->b[at..at+len) into the 16 bits at p->b[at+off]. */
+static void put_csum(struct pb *p, size_t at, size_t len, size_t off)
 {
-	size_t i;
+	uint16_t c = pkt_csum(p->b + at, len);
 
-	for (i = 0; i + 1 < n; i += 2)
-		sum += (uint32_t)(b[i] << 8 | b[i + 1]);
-	if (n & 1)
-		sum += (uint32_t)b[n - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
+	p->b[at + off] = (uint8_t)(c >> 8);
+	p->b[at + off + 1] = (uint8_t)c;
 }
 
 static void eth(struct pb *p, unsigned int ethertype)
@@ -90,7 +86,6 @@ static size_t ip4(struct pb *p, unsigned int ttl, unsigned int proto,
 		  const char *src, const char *dst, size_t payload, bool ra)
 {
 	size_t at = p->n, hl = ra ? 24 : 20;
-	uint16_t c;
 
 	put8(p, 0x40 | (unsigned int)(hl / 4));
 	put8(p, 0xc0);
@@ -104,9 +99,7 @@ static size_t ip4(struct pb *p, unsigned int ttl, unsigned int proto,
 	putip(p, dst);
 	if (ra)
 		put32(p, 0x94040000);
-	c = sum16(p->b + at, hl, 0);
-	p->b[at + 10] = (uint8_t)(c >> 8);
-	p->b[at + 11] = (uint8_t)c;
+	put_csum(p, at, hl, 10);
 	return at;
 }
 
@@ -318,7 +311,6 @@ static void icmp4_echo(struct pb *p, unsigned int type, unsigned int ttl,
 		       const char *src, const char *dst)
 {
 	size_t at;
-	uint16_t c;
 
 	p->n = 0;
 	eth(p, 0x0800);
@@ -330,9 +322,7 @@ static void icmp4_echo(struct pb *p, unsigned int type, unsigned int ttl,
 	put16(p, 4113);
 	put16(p, 92);
 	mclab(p, 4113, 92);
-	c = sum16(p->b + at, p->n - at, 0);
-	p->b[at + 2] = (uint8_t)(c >> 8);
-	p->b[at + 3] = (uint8_t)c;
+	put_csum(p, at, p->n - at, 2);
 }
 
 static void test_icmp_echo(void **state)
@@ -426,7 +416,6 @@ static void test_igmp_v1_v2(void **state)
 static void igmp3_report(struct pb *p, bool aux)
 {
 	size_t at;
-	uint16_t c;
 
 	p->n = 0;
 	eth(p, 0x0800);
@@ -462,9 +451,7 @@ static void igmp3_report(struct pb *p, bool aux)
 	putip(p, "198.51.100.4");
 	putip(p, "198.51.100.5");
 	putip(p, "198.51.100.6");
-	c = sum16(p->b + at, p->n - at, 0);
-	p->b[at + 2] = (uint8_t)(c >> 8);
-	p->b[at + 3] = (uint8_t)c;
+	put_csum(p, at, p->n - at, 2);
 }
 
 static void test_igmp_v3_report(void **state)
