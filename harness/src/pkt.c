@@ -307,6 +307,16 @@ static int ipv4(const uint8_t *p, size_t len, struct pkt_rec *r)
 	return 0;
 }
 
+/* Fewer than need bytes left for extension header nh: a truncated record. */
+static bool ext_short(struct pkt_rec *r, size_t left, size_t need, uint8_t nh)
+{
+	if (left >= need)
+		return false;
+	r->flags |= PKT_F_TRUNC;
+	r->proto = nh;
+	return true;
+}
+
 static int ipv6(const uint8_t *p, size_t len, struct pkt_rec *r)
 {
 	size_t plen, off = 40;
@@ -338,17 +348,11 @@ static int ipv6(const uint8_t *p, size_t len, struct pkt_rec *r)
 		case 0: /* hop-by-hop */
 		case 43: /* routing */
 		case 60: /* destination options */
-			if (len - off < 8) {
-				r->flags |= PKT_F_TRUNC;
-				r->proto = nh;
+			if (ext_short(r, len - off, 8, nh))
 				return 0;
-			}
 			hl = ((size_t)p[off + 1] + 1) * 8;
-			if (len - off < hl) {
-				r->flags |= PKT_F_TRUNC;
-				r->proto = nh;
+			if (ext_short(r, len - off, hl, nh))
 				return 0;
-			}
 			if (nh == 0) {
 				size_t o = off + 2;
 
@@ -370,11 +374,8 @@ static int ipv6(const uint8_t *p, size_t len, struct pkt_rec *r)
 			off += hl;
 			break;
 		case 44: /* fragment */
-			if (len - off < 8) {
-				r->flags |= PKT_F_TRUNC;
-				r->proto = nh;
+			if (ext_short(r, len - off, 8, nh))
 				return 0;
-			}
 			if (rd16(p + off + 2) & 0xfff8) {
 				r->flags |= PKT_F_FRAG;
 				r->proto = p[off];
@@ -384,17 +385,11 @@ static int ipv6(const uint8_t *p, size_t len, struct pkt_rec *r)
 			off += 8;
 			break;
 		case 51: /* AH */
-			if (len - off < 8) {
-				r->flags |= PKT_F_TRUNC;
-				r->proto = nh;
+			if (ext_short(r, len - off, 8, nh))
 				return 0;
-			}
 			hl = ((size_t)p[off + 1] + 2) * 4;
-			if (len - off < hl) {
-				r->flags |= PKT_F_TRUNC;
-				r->proto = nh;
+			if (ext_short(r, len - off, hl, nh))
 				return 0;
-			}
 			nh = p[off];
 			off += hl;
 			break;
