@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -611,4 +612,32 @@ uint16_t pkt_csum(const void *p, size_t len)
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)~sum;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void pkt_seq_count(uint32_t *seq, size_t n, unsigned long expect,
+		   struct pkt_seq_count *c)
+{
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 1; i < n; i++)
+		if (seq[i] < seq[i - 1])
+			c->reordered++;
+	if (n)
+		qsort(seq, n, sizeof(*seq), cmp_u32);
+	for (i = 0; i < n; i++) {
+		if (i && seq[i] == seq[i - 1])
+			c->dups++;
+		else if (expect && seq[i] >= expect)
+			c->out_of_range++;
+	}
+	if (expect)
+		c->missing = expect - (n - c->dups - c->out_of_range);
 }

@@ -277,18 +277,12 @@ bool rx_wait_count(struct rx *rx, unsigned long n, unsigned int timeout_ms)
 	return ok;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 void rx_get_stats(struct rx *rx, uint32_t stream, unsigned long expect,
 		  struct rx_stats *st)
 {
-	uint32_t *seqs = NULL, prev = 0;
-	bool ttls[256] = { false }, have_prev = false;
+	uint32_t *seqs = NULL;
+	bool ttls[256] = { false };
+	struct pkt_seq_count sc;
 	size_t i, m = 0;
 
 	memset(st, 0, sizeof(*st));
@@ -302,10 +296,6 @@ void rx_get_stats(struct rx *rx, uint32_t stream, unsigned long expect,
 
 		if (!d->mclab || d->stream != stream)
 			continue;
-		if (have_prev && d->seq < prev)
-			st->reordered++;
-		prev = d->seq;
-		have_prev = true;
 		seqs[m++] = d->seq;
 		if (d->ttl >= 0 && d->ttl < 256) {
 			if (!ttls[d->ttl])
@@ -319,21 +309,11 @@ void rx_get_stats(struct rx *rx, uint32_t stream, unsigned long expect,
 	}
 	pthread_mutex_unlock(&rx->mu);
 	st->matched = m;
-	if (m)
-		qsort(seqs, m, sizeof(*seqs), cmp_u32);
-	for (i = 0; i < m; i++) {
-		if (i && seqs[i] == seqs[i - 1]) {
-			st->dups++;
-			continue;
-		}
-		if (expect && seqs[i] >= expect)
-			st->out_of_range++;
-	}
-	if (expect) {
-		unsigned long distinct_in = m - st->dups - st->out_of_range;
-
-		st->missing = expect - distinct_in;
-	}
+	pkt_seq_count(seqs, m, expect, &sc);
+	st->reordered = sc.reordered;
+	st->dups = sc.dups;
+	st->out_of_range = sc.out_of_range;
+	st->missing = sc.missing;
 	free(seqs);
 }
 
