@@ -5,6 +5,7 @@
  * querier stops.
  */
 #include "igmp.h"
+#include "second_router.h"
 
 static const char conf_lan[] = "phyint eth1 igmpv3 mldv2\n" TIMERS;
 
@@ -17,7 +18,6 @@ struct lanfx {
 static int setup_lan(void **state)
 {
 	static struct lanfx l;
-	char err[1024];
 
 	memset(&l, 0, sizeof(l));
 	setup_mcrouted_only(state, "igmp-lan", conf_lan,
@@ -27,11 +27,7 @@ static int setup_lan(void **state)
 	*state = &l;
 	if (l.f.skip[0] || !l.f.router_up)
 		return 0;
-	if (router_start(&l.r2, l.f.kind, fx_node(&l.f, "r2"), conf_lan, NULL,
-			 T_READY, err, sizeof(err)))
-		print_message("# router_start r2: %s\n", err);
-	else
-		l.r2_up = true;
+	l.r2_up = start_other(&l.f, &l.r2, "r2", conf_lan);
 	return 0;
 }
 
@@ -39,10 +35,7 @@ static int teardown_lan(void **state)
 {
 	struct lanfx *l = *state;
 
-	if (l->r2_up)
-		router_stop(&l->r2, 3000);
-	l->r2_up = false;
-	fx_down(&l->f);
+	fx_down_other(&l->f, &l->r2, &l->r2_up);
 	return 0;
 }
 
