@@ -1,13 +1,26 @@
 # cases/: cmocka suites that drive real kernels through libmclab.  Every
-# cases/*.c is one suite; cases/common.* is shared by them.
+# cases/*.c is one suite; cases/common.* is shared by them.  A suite may
+# be built from several files: cases/NAME.c (its main()) and the parts
+# listed in CASE_PARTS_NAME, which are no suites of their own.
 
 CASE_COMMON_SRCS := $(wildcard cases/common*.c)
-CASE_SRCS  := $(filter-out $(CASE_COMMON_SRCS),$(wildcard cases/*.c))
+# cases/igmp: one binary with four groups, a file a group
+CASE_PARTS_igmp := cases/igmp_proxy.c cases/igmp_fast_leave.c \
+		   cases/igmp_router_mode.c cases/igmp_election.c
+# a second router under test in the lab: cases/chain and cases/igmp
+CASE_PARTS_chain := cases/second_router.c
+CASE_PARTS_igmp += cases/second_router.c
+CASE_PART_SRCS := $(sort $(CASE_PARTS_igmp) $(CASE_PARTS_chain))
+CASE_SRCS  := $(filter-out $(CASE_COMMON_SRCS) $(CASE_PART_SRCS),$(wildcard cases/*.c))
 CASE_BINS  := $(patsubst cases/%.c,$(BUILD)/cases/%,$(CASE_SRCS))
 CASE_COMMON_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(CASE_COMMON_SRCS))
 
+$(BUILD)/cases/igmp: $(patsubst %.c,$(BUILD)/%.o,$(CASE_PARTS_igmp))
+$(BUILD)/cases/chain: $(patsubst %.c,$(BUILD)/%.o,$(CASE_PARTS_chain))
+
+# objects first, whichever rule named them, then the library
 $(BUILD)/cases/%: $(BUILD)/cases/%.o $(CASE_COMMON_OBJS) $(HARNESS_LIB)
-	$(call link,$^,$(CMOCKA_LIBS) $(HARNESS_LIBS))
+	$(call link,$(filter %.o,$^) $(filter-out %.o,$^),$(CMOCKA_LIBS) $(HARNESS_LIBS))
 
 $(BUILD)/cases/%.o: CPPFLAGS += -Iharness/src -Icases
 

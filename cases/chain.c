@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 
 #include "common.h"
+#include "second_router.h"
 
 static const char conf_r1[] = "# r1: the sender's side to the middle LAN\n"
 			      "mroute from wlan0 group 225.1.2.3 to usb0\n"
@@ -39,28 +40,6 @@ struct chain {
 	bool r2_up;
 };
 
-/*
- * Start the router under test in another node of the lab than the one
- * fx_up() used, with its own config.  The reason is printed on failure.
- */
-static bool start_other(struct fx *f, struct router *r, const char *node,
-			const char *conf)
-{
-	char err[1024];
-	struct node *n = lab_node(f->lab, node);
-
-	if (!n) {
-		print_message("# no node %s in the topology\n", node);
-		return false;
-	}
-	if (router_start(r, f->kind, n, conf, NULL, T_READY, err,
-			 sizeof(err))) {
-		print_message("# router_start in %s: %s\n", node, err);
-		return false;
-	}
-	return true;
-}
-
 static int setup_chain(void **state)
 {
 	static struct chain c;
@@ -77,10 +56,7 @@ static int teardown_chain(void **state)
 {
 	struct chain *c = *state;
 
-	if (c->r2_up)
-		router_stop(&c->r2, 3000);
-	c->r2_up = false;
-	fx_down(&c->f);
+	fx_down_other(&c->f, &c->r2, &c->r2_up);
 	return 0;
 }
 

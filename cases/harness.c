@@ -36,6 +36,17 @@
 		skip();                                \
 	} while (0)
 
+/* fork(), stdout flushed first so that the child does not print it again. */
+static pid_t fork_child(void)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	assert_true(pid >= 0);
+	return pid;
+}
+
 static const char *const shipped[] = { "pi-router", "pi-router-lan", "chain",
 				       "multi-down" };
 
@@ -412,9 +423,7 @@ static void test_failing_case(void **state)
 	int status;
 
 	(void)state;
-	fflush(stdout);
-	pid = fork();
-	assert_true(pid >= 0);
+	pid = fork_child();
 	if (pid == 0) {
 		const struct CMUnitTest t[] = { cmocka_unit_test_setup_teardown(
 			failing_case, failing_setup, failing_teardown) };
@@ -431,8 +440,7 @@ static void test_failing_case(void **state)
 	assert_int_equal(ns_count_of(pid), 0);
 
 	/* a case that exits in the middle: atexit tears down */
-	pid = fork();
-	assert_true(pid >= 0);
+	pid = fork_child();
 	if (pid == 0) {
 		char err[TOPO_ERR_MAX];
 
@@ -453,9 +461,7 @@ static pid_t child_up(int *daemon)
 	char buf[64] = "";
 
 	assert_int_equal(pipe(p), 0);
-	fflush(stdout);
-	pid = fork();
-	assert_true(pid >= 0);
+	pid = fork_child();
 	if (pid == 0) {
 		char err[TOPO_ERR_MAX];
 		struct lab *lab = lab_up_file("pi-router", err, sizeof(err));
@@ -725,9 +731,7 @@ static void test_rootless(void **state)
 	if (!pw)
 		SKIP("no user 'nobody' to drop to");
 	assert_int_equal(pipe(p), 0);
-	fflush(stdout);
-	pid = fork();
-	assert_true(pid >= 0);
+	pid = fork_child();
 	if (pid == 0) {
 		char err[TOPO_ERR_MAX];
 		struct lab *lab;

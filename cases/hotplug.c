@@ -252,6 +252,16 @@ static void star_learned(struct fx *f, struct rx *rx, uint32_t stream)
 	assert_true(wait_route(f, SRC, G_STAR, true, T_FLOW));
 }
 
+/* (*,G): a receiver in slot 1, the route learned (probe), then exact. */
+static void star_exact(struct fx *f, uint32_t probe, uint32_t stream)
+{
+	struct rx *rx = receiver(f, G_STAR, 1);
+
+	star_learned(f, rx, probe);
+	expect_exact_flow(f, rx, SRC, G_STAR, stream);
+	drop_receiver(1);
+}
+
 /* usb0 present, the router (re)started on it, forwarding checked. */
 static void start_with_usb0(struct fx *f)
 {
@@ -280,6 +290,24 @@ static void smcroute_needs_reload(struct fx *f, struct rx *rx, const char *what)
 	assert_int_equal(router_reload(&f->r, conf), 0);
 }
 
+/*
+ * usb0 came (back) at *t0: a receiver of G_SG in slot 0, smcroute
+ * reloaded (and *t0 the reload), then the VIF: *t_vif ms after *t0.
+ */
+static struct rx *usb0_vif_back(struct fx *f, const char *what, uint64_t *t0,
+				double *t_vif)
+{
+	struct rx *rx = receiver(f, G_SG, 0);
+
+	if (f->kind == ROUTER_SMCROUTE) {
+		smcroute_needs_reload(f, rx, what);
+		*t0 = mono_ns();
+	}
+	assert_true(wait_vif(f, AF_INET, "usb0", T_FLOW));
+	*t_vif = (double)(mono_ns() - *t0) / 1e6;
+	return rx;
+}
+
 /* usb0 absent when the router starts, created later. */
 static void test_absent_at_start(void **state)
 {
@@ -298,13 +326,7 @@ static void test_absent_at_start(void **state)
 
 	t0 = mono_ns();
 	usb0_create(f);
-	rx = receiver(f, G_SG, 0);
-	if (f->kind == ROUTER_SMCROUTE) {
-		smcroute_needs_reload(f, rx, "usb0 created");
-		t0 = mono_ns();
-	}
-	assert_true(wait_vif(f, AF_INET, "usb0", T_FLOW));
-	t_vif = (double)(mono_ns() - t0) / 1e6;
+	rx = usb0_vif_back(f, "usb0 created", &t0, &t_vif);
 	/* The mgroup on usb0 follows the interface. */
 	assert_true(wait_igmp(f->r.node, "usb0", G_JOIN, true, T_FLOW));
 	t_fwd = wait_forwarding(f, rx, SRC, G_SG, 1, t0, T_FLOW);
@@ -322,10 +344,7 @@ static void test_absent_at_start(void **state)
 	drop_receiver(0);
 
 	/* (*,G): learned on the first packet, now with usb0. */
-	rx = receiver(f, G_STAR, 1);
-	star_learned(f, rx, 103);
-	expect_exact_flow(f, rx, SRC, G_STAR, 3);
-	drop_receiver(1);
+	star_exact(f, 103, 3);
 
 	if (router_features(f->kind) & RF_IPV6) {
 		rx6 = receiver(f, G6_SG, 2);
@@ -364,13 +383,7 @@ static void test_delete_recreate(void **state)
 	new_idx = usb0_ifindex(f);
 	assert_true(new_idx > 0);
 	assert_int_not_equal(new_idx, old_idx);
-	rx = receiver(f, G_SG, 0);
-	if (f->kind == ROUTER_SMCROUTE) {
-		smcroute_needs_reload(f, rx, "usb0 re-created");
-		t0 = mono_ns();
-	}
-	assert_true(wait_vif(f, AF_INET, "usb0", T_FLOW));
-	t_vif = (double)(mono_ns() - t0) / 1e6;
+	rx = usb0_vif_back(f, "usb0 re-created", &t0, &t_vif);
 	assert_true(usb0_vif(f, AF_INET, &vif_idx, &copies) >= 0);
 	assert_int_equal(vif_idx, new_idx);
 	assert_int_equal(copies, 1);
@@ -383,10 +396,7 @@ static void test_delete_recreate(void **state)
 	     router_kind_name(f->kind), old_idx, new_idx, t_vif, t_fwd);
 	expect_exact_flow(f, rx, SRC, G_SG, 13);
 	drop_receiver(0);
-	rx = receiver(f, G_STAR, 1);
-	star_learned(f, rx, 114);
-	expect_exact_flow(f, rx, SRC, G_STAR, 14);
-	drop_receiver(1);
+	star_exact(f, 114, 14);
 }
 
 /* 20 quick down/up flaps of usb0: the same VIF, forwarding exact. */
@@ -424,10 +434,7 @@ static void test_flaps(void **state)
 	assert_true(wait_igmp(f->r.node, "usb0", G_JOIN, true, 0));
 	expect_exact_flow(f, rx, SRC, G_SG, 22);
 	drop_receiver(0);
-	rx = receiver(f, G_STAR, 1);
-	star_learned(f, rx, 123);
-	expect_exact_flow(f, rx, SRC, G_STAR, 23);
-	drop_receiver(1);
+	star_exact(f, 123, 23);
 }
 
 int main(void)

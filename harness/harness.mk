@@ -24,8 +24,15 @@ $(MCLAB): $(patsubst %.c,$(BUILD)/%.o,$(MCLAB_SRCS)) $(HARNESS_LIB)
 HARNESS_TEST_SRCS := $(wildcard harness/tests/test_*.c)
 HARNESS_TESTS     := $(patsubst harness/tests/%.c,$(BUILD)/harness/tests/%,$(HARNESS_TEST_SRCS))
 
+# test_capture is one suite from three files: the parser's tests and main()
+# (test_capture.c), the offline capture's (capture_offline.c) and the
+# frames both build (pktbuild.c)
+$(BUILD)/harness/tests/test_capture: $(BUILD)/harness/tests/capture_offline.o \
+	$(BUILD)/harness/tests/pktbuild.o
+
+# objects first, whichever rule named them, then the library
 $(BUILD)/harness/tests/%: $(BUILD)/harness/tests/%.o $(HARNESS_LIB)
-	$(call link,$^,$(CMOCKA_LIBS) $(HARNESS_LIBS))
+	$(call link,$(filter %.o,$^) $(filter-out %.o,$^),$(CMOCKA_LIBS) $(HARNESS_LIBS))
 
 $(BUILD)/harness/tests/%.o: CPPFLAGS += -Iharness/src -DFIXTURES='"harness/tests/fixtures"'
 

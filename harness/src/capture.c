@@ -552,19 +552,12 @@ unsigned int cap_ttls(struct cap *c, const struct pkt_match *m, uint8_t *out,
 	return n;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 void cap_seqs(struct cap *c, const struct pkt_match *m, unsigned long expect,
 	      struct cap_seq_stats *st)
 {
+	struct pkt_seq_count sc;
 	struct cmatch cm;
-	uint32_t *s, prev = 0;
-	bool have_prev = false;
+	uint32_t *s;
 	size_t i, k = 0;
 
 	memset(st, 0, sizeof(*st));
@@ -576,25 +569,17 @@ void cap_seqs(struct cap *c, const struct pkt_match *m, unsigned long expect,
 
 		if (!(r->flags & PKT_F_MCLAB) || !cmatch(r, &cm))
 			continue;
-		if (have_prev && r->mc_seq < prev)
-			st->reordered++;
-		prev = r->mc_seq;
-		have_prev = true;
 		s[k++] = r->mc_seq;
 	}
 	pthread_mutex_unlock(&c->mu);
 	st->matched = k;
 	if (!s)
 		return;
-	qsort(s, k, sizeof(*s), cmp_u32);
-	for (i = 0; i < k; i++) {
-		if (i && s[i] == s[i - 1])
-			st->dups++;
-		else if (expect && s[i] >= expect)
-			st->out_of_range++;
-	}
-	if (expect)
-		st->missing = expect - (k - st->dups - st->out_of_range);
+	pkt_seq_count(s, k, expect, &sc);
+	st->reordered = sc.reordered;
+	st->dups = sc.dups;
+	st->out_of_range = sc.out_of_range;
+	st->missing = sc.missing;
 	free(s);
 }
 

@@ -34,7 +34,6 @@
 #include "qemu.h"
 #include "router.h"
 
-int mclab_cmd_kconfig(int argc, char **argv);
 
 static const char qemu_usage[] =
 	"usage: mclab qemu up [--profile virt|raspi3b] [--topo TOPO] [--node NODE]\n"

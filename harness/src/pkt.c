@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -307,6 +308,16 @@ static int ipv4(const uint8_t *p, size_t len, struct pkt_rec *r)
 	return 0;
 }
 
+/* Fewer than need bytes left for extension header nh: a truncated record. */
+static bool ext_short(struct pkt_rec *r, size_t left, size_t need, uint8_t nh)
+{
+	if (left >= need)
+		return false;
+	r->flags |= PKT_F_TRUNC;
+	r->proto = nh;
+	return true;
+}
+
 static int ipv6(const uint8_t *p, size_t len, struct pkt_rec *r)
 {
 	size_t plen, off = 40;
@@ -338,17 +349,11 @@ static int ipv6(const uint8_t *p, size_t len, struct pkt_rec *r)
 		case 0: /* hop-by-hop */
 		case 43: /* routing */
 		case 60: /* destination options */
-			if (len - off < 8) {
-				r->flags |= PKT_F_TRUNC;
-				r->proto = nh;
+			if (ext_short(r, len - off, 8, nh))
 				return 0;
-			}
 			hl = ((size_t)p[off + 1] + 1) * 8;
-			if (len - off < hl) {
-				r->flags |= PKT_F_TRUNC;
-				r->proto = nh;
+			if (ext_short(r, len - off, hl, nh))
 				return 0;
-			}
 			if (nh == 0) {
 				size_t o = off + 2;
 
@@ -370,11 +375,8 @@ static int ipv6(const uint8_t *p, size_t len, struct pkt_rec *r)
 			off += hl;
 			break;
 		case 44: /* fragment */
-			if (len - off < 8) {
-				r->flags |= PKT_F_TRUNC;
-				r->proto = nh;
+			if (ext_short(r, len - off, 8, nh))
 				return 0;
-			}
 			if (rd16(p + off + 2) & 0xfff8) {
 				r->flags |= PKT_F_FRAG;
 				r->proto = p[off];
@@ -384,17 +386,11 @@ static int ipv6(const uint8_t *p, size_t len, struct pkt_rec *r)
 			off += 8;
 			break;
 		case 51: /* AH */
-			if (len - off < 8) {
-				r->flags |= PKT_F_TRUNC;
-				r->proto = nh;
+			if (ext_short(r, len - off, 8, nh))
 				return 0;
-			}
 			hl = ((size_t)p[off + 1] + 2) * 4;
-			if (len - off < hl) {
-				r->flags |= PKT_F_TRUNC;
-				r->proto = nh;
+			if (ext_short(r, len - off, hl, nh))
 				return 0;
-			}
 			nh = p[off];
 			off += hl;
 			break;
@@ -616,4 +612,32 @@ uint16_t pkt_csum(const void *p, size_t len)
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)~sum;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void pkt_seq_count(uint32_t *seq, size_t n, unsigned long expect,
+		   struct pkt_seq_count *c)
+{
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 1; i < n; i++)
+		if (seq[i] < seq[i - 1])
+			c->reordered++;
+	if (n)
+		qsort(seq, n, sizeof(*seq), cmp_u32);
+	for (i = 0; i < n; i++) {
+		if (i && seq[i] == seq[i - 1])
+			c->dups++;
+		else if (expect && seq[i] >= expect)
+			c->out_of_range++;
+	}
+	if (expect)
+		c->missing = expect - (n - c->dups - c->out_of_range);
 }

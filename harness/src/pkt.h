@@ -4,7 +4,8 @@
  * allocation, total on any input (a fuzzer is pointed at pkt_parse()).
  *
  * Also defines the payload header our traffic drivers put in every UDP
- * datagram and ICMP echo, so captures and receivers recognise them.
+ * datagram and ICMP echo, so captures and receivers recognise them (and
+ * count their sequence numbers the same way, pkt_seq_count()).
  */
 #ifndef MCLAB_PKT_H
 #define MCLAB_PKT_H
@@ -38,6 +39,21 @@ uint16_t pkt_csum(const void *p, size_t len);
 /* True when buf[0..len) starts with a valid header; fills the outputs. */
 bool mclab_hdr_parse(const void *buf, size_t len, uint32_t *stream,
 		     uint32_t *seq, uint64_t *ts_ns);
+
+/* What a stream's sequence numbers say, versus the 0..expect-1 sent. */
+struct pkt_seq_count {
+	size_t reordered; /* lower than the one before, in arrival order */
+	size_t dups; /* seen before */
+	size_t out_of_range; /* >= expect (when expect is given) */
+	size_t missing; /* of 0..expect-1, never seen (expect given) */
+};
+/*
+ * Count seq[0..n), the sequence numbers of one stream in the order they
+ * arrived (sorted by the call), against 0..expect-1; expect 0: no range,
+ * nothing out of range or missing.  The receiver's and the capture's.
+ */
+void pkt_seq_count(uint32_t *seq, size_t n, unsigned long expect,
+		   struct pkt_seq_count *c);
 
 /* Link types (the pcap DLT_ values, repeated so this header stays pure). */
 enum {

@@ -4,10 +4,12 @@
  * capture.c (matching, sequence stats, pcap save, tcpdump text), on crafted
  * packets: IPv4/IPv6 UDP, ICMP echo, IGMPv1/v2/v3, MLDv1/v2, cooked
  * headers, VLAN tags, truncation and garbage.
+ *
+ * One binary from three files: the parser's tests and main() here, the
+ * offline capture's in capture_offline.c, the frames both build in
+ * pktbuild.c.
  */
 #include <arpa/inet.h>
-#include <limits.h>
-#include <pcap/pcap.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,132 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "capture.h"
+#include "capture_offline.h"
 #include "pkt.h"
-
-/* ---- packet builder --------------------------------------------------- */
-
-struct pb {
-	uint8_t b[1600];
-	size_t n;
-};
-
-static void put(struct pb *p, const void *d, size_t n)
-{
-	assert_true(p->n + n <= sizeof(p->b));
-	memcpy(p->b + p->n, d, n);
-	p->n += n;
-}
-
-static void put8(struct pb *p, unsigned int v)
-{
-	uint8_t x = (uint8_t)v;
-
-	put(p, &x, 1);
-}
-
-static void put16(struct pb *p, unsigned int v)
-{
-	put8(p, v >> 8);
-	put8(p, v);
-}
-
-static void put32(struct pb *p, uint32_t v)
-{
-	put16(p, v >> 16);
-	put16(p, v & 0xffff);
-}
-
-static void putip(struct pb *p, const char *s)
-{
-	union pkt_ip a;
-	int f;
-
-	assert_int_equal(pkt_pton(s, &f, &a), 0);
-	put(p, &a, f == AF_INET ? 4 : 16);
-}
-
-static uint16_t sum16(const uint8_t *b, size_t n, uint32_t sum)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		sum += (uint32_t)(b[i] << 8 | b[i + 1]);
-	if (n & 1)
-		sum += (uint32_t)b[n - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-static void eth(struct pb *p, unsigned int ethertype)
-{
-	static const uint8_t mac[12] = { 1, 0, 0x5e, 1, 1, 1, 2, 0, 0, 0, 0, 1 };
-
-	put(p, mac, sizeof(mac));
-	put16(p, ethertype);
-}
-
-/* IPv4 header at p->n with optional router alert; returns its offset. */
-static size_t ip4(struct pb *p, unsigned int ttl, unsigned int proto,
-		  const char *src, const char *dst, size_t payload, bool ra)
-{
-	size_t at = p->n, hl = ra ? 24 : 20;
-	uint16_t c;
-
-	put8(p, 0x40 | (unsigned int)(hl / 4));
-	put8(p, 0xc0);
-	put16(p, (unsigned int)(hl + payload));
-	put16(p, 0x1234);
-	put16(p, 0x4000);
-	put8(p, ttl);
-	put8(p, proto);
-	put16(p, 0);
-	putip(p, src);
-	putip(p, dst);
-	if (ra)
-		put32(p, 0x94040000);
-	c = sum16(p->b + at, hl, 0);
-	p->b[at + 10] = (uint8_t)(c >> 8);
-	p->b[at + 11] = (uint8_t)c;
-	return at;
-}
-
-static void ip6(struct pb *p, unsigned int hlim, unsigned int nh,
-		const char *src, const char *dst, size_t payload)
-{
-	put32(p, 0x60000000);
-	put16(p, (unsigned int)payload);
-	put8(p, nh);
-	put8(p, hlim);
-	putip(p, src);
-	putip(p, dst);
-}
-
-static void mclab(struct pb *p, uint32_t stream, uint32_t seq)
-{
-	uint8_t h[MCLAB_HDR_LEN];
-
-	mclab_hdr_fill(h, stream, seq, 1700000000123456789ull);
-	put(p, h, sizeof(h));
-}
-
-static void udp4_pkt(struct pb *p, unsigned int ttl, uint32_t seq)
-{
-	p->n = 0;
-	eth(p, 0x0800);
-	ip4(p, ttl, IPPROTO_UDP, "192.0.2.2", "239.1.1.1", 8 + MCLAB_HDR_LEN,
-	    false);
-	put16(p, 40000);
-	put16(p, 5000);
-	put16(p, 8 + MCLAB_HDR_LEN);
-	put16(p, 0);
-	mclab(p, 7, seq);
-}
+#include "pktbuild.h"
 
 static struct pkt_rec rec;
 
@@ -314,27 +197,6 @@ static void test_vlan_sll_sll2_raw(void **state)
 	assert_true(rec.flags & PKT_F_BAD);
 }
 
-static void icmp4_echo(struct pb *p, unsigned int type, unsigned int ttl,
-		       const char *src, const char *dst)
-{
-	size_t at;
-	uint16_t c;
-
-	p->n = 0;
-	eth(p, 0x0800);
-	ip4(p, ttl, IPPROTO_ICMP, src, dst, 8 + MCLAB_HDR_LEN, false);
-	at = p->n;
-	put8(p, type);
-	put8(p, 0);
-	put16(p, 0);
-	put16(p, 4113);
-	put16(p, 92);
-	mclab(p, 4113, 92);
-	c = sum16(p->b + at, p->n - at, 0);
-	p->b[at + 2] = (uint8_t)(c >> 8);
-	p->b[at + 3] = (uint8_t)c;
-}
-
 static void test_icmp_echo(void **state)
 {
 	struct pb p;
@@ -362,18 +224,6 @@ static void test_icmp_echo(void **state)
 	assert_int_equal(parse(PKT_DLT_EN10MB, &p), 0);
 	assert_true(rec.flags & PKT_F_ICMP);
 	assert_false(rec.flags & PKT_F_ECHO);
-}
-
-static void igmp_simple(struct pb *p, unsigned int type, unsigned int code,
-			const char *group, const char *dst)
-{
-	p->n = 0;
-	eth(p, 0x0800);
-	ip4(p, 1, IPPROTO_IGMP, "192.0.2.2", dst, 8, true);
-	put8(p, type);
-	put8(p, code);
-	put16(p, 0);
-	putip(p, group);
 }
 
 static void test_igmp_v1_v2(void **state)
@@ -421,50 +271,6 @@ static void test_igmp_v1_v2(void **state)
 	assert_int_equal(rec.gm_type, 0x11);
 	assert_int_equal(rec.gm_qrv, 2);
 	assert_int_equal(rec.gm_qqic, 125);
-}
-
-static void igmp3_report(struct pb *p, bool aux)
-{
-	size_t at;
-	uint16_t c;
-
-	p->n = 0;
-	eth(p, 0x0800);
-	ip4(p, 1, IPPROTO_IGMP, "192.0.2.2", "224.0.0.22",
-	    8 + (8 + 4 + (aux ? 4 : 0)) + (8 + 0) + (8 + 4 * 6), true);
-	at = p->n;
-	put8(p, 0x22);
-	put8(p, 0);
-	put16(p, 0);
-	put16(p, 0);
-	put16(p, 3);
-	/* ALLOW (5) 232.1.1.1 from 198.51.100.7, with 4 bytes aux data */
-	put8(p, 5);
-	put8(p, aux);
-	put16(p, 1);
-	putip(p, "232.1.1.1");
-	putip(p, "198.51.100.7");
-	if (aux)
-		put32(p, 0xaaaaaaaa);
-	/* TO_EX (4) 239.1.1.1, no sources = ASM join */
-	put8(p, 4);
-	put8(p, 0);
-	put16(p, 0);
-	putip(p, "239.1.1.1");
-	/* IS_IN (1) 232.2.2.2 with 6 sources (only PKT_MAX_GSRC kept) */
-	put8(p, 1);
-	put8(p, 0);
-	put16(p, 6);
-	putip(p, "232.2.2.2");
-	putip(p, "198.51.100.1");
-	putip(p, "198.51.100.2");
-	putip(p, "198.51.100.3");
-	putip(p, "198.51.100.4");
-	putip(p, "198.51.100.5");
-	putip(p, "198.51.100.6");
-	c = sum16(p->b + at, p->n - at, 0);
-	p->b[at + 2] = (uint8_t)(c >> 8);
-	p->b[at + 3] = (uint8_t)c;
 }
 
 static void test_igmp_v3_report(void **state)
@@ -582,19 +388,6 @@ static void test_udp6_icmp6(void **state)
 	p.b[14 + 6] = IPPROTO_ICMP;
 	assert_int_equal(parse(PKT_DLT_EN10MB, &p), 0);
 	assert_false(rec.flags & PKT_F_ICMP);
-}
-
-/* IPv6 + hop-by-hop with router alert, then an MLD message. */
-static void mld_pkt(struct pb *p, const char *dst, size_t mldlen)
-{
-	p->n = 0;
-	eth(p, 0x86dd);
-	ip6(p, 1, 0, "fe80::1", dst, 8 + mldlen);
-	put8(p, IPPROTO_ICMPV6);
-	put8(p, 0);
-	put16(p, 0x0502); /* router alert, len 2 */
-	put16(p, 0); /* MLD */
-	put16(p, 0x0100); /* PadN, len 0 */
 }
 
 static void test_mld_v1(void **state)
@@ -821,117 +614,6 @@ static void test_format_small_buffers(void **state)
 	}
 	assert_string_equal(pkt_grec_type_name(6), "BLOCK");
 	assert_string_equal(pkt_grec_type_name(99), "?");
-}
-
-/* ---- offline capture: queries, save, tcpdump -------------------------- */
-
-static char tmpdir[] = "/tmp/mclab-test-capture-XXXXXX";
-
-static void write_pcap(const char *path)
-{
-	pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535);
-	pcap_dumper_t *d;
-	struct pcap_pkthdr h = { .ts = { 1700000000, 0 } };
-	struct pb p;
-	uint32_t s;
-
-	assert_non_null(dead);
-	d = pcap_dump_open(dead, path);
-	assert_non_null(d);
-	/* 10 UDP with TTL 9, seq 0..9 with 4 sent twice, 5 missing; one v3
-	 * report; two echo requests TTL 10 */
-	for (s = 0; s < 10; s++) {
-		udp4_pkt(&p, 9, s == 5 ? 4 : s);
-		h.caplen = h.len = (bpf_u_int32)p.n;
-		h.ts.tv_usec = (suseconds_t)s;
-		pcap_dump((u_char *)d, &h, p.b);
-	}
-	igmp3_report(&p, false);
-	h.caplen = h.len = (bpf_u_int32)p.n;
-	pcap_dump((u_char *)d, &h, p.b);
-	for (s = 0; s < 2; s++) {
-		icmp4_echo(&p, 8, 10, "192.0.2.2", "239.1.1.1");
-		h.caplen = h.len = (bpf_u_int32)p.n;
-		pcap_dump((u_char *)d, &h, p.b);
-	}
-	pcap_dump_close(d);
-	pcap_close(dead);
-}
-
-static void test_offline_queries(void **state)
-{
-	char in[PATH_MAX], out[PATH_MAX];
-	struct cap_seq_stats st;
-	struct pkt_match udp = { .proto = IPPROTO_UDP, .dst = "239.1.1.1" };
-	const struct pkt_rec *r;
-	struct cap *c;
-	uint8_t ttls[4];
-	char *txt;
-	size_t n;
-
-	(void)state;
-	assert_non_null(mkdtemp(tmpdir));
-	snprintf(in, sizeof(in), "%s/in.pcap", tmpdir);
-	write_pcap(in);
-	c = cap_open_offline(in);
-	assert_non_null(c);
-	r = cap_records(c, &n);
-	assert_int_equal(n, 13);
-	assert_int_equal(r[0].ttl, 9);
-	assert_int_equal(cap_count(c, NULL), 13);
-	assert_int_equal(cap_count(c, &udp), 10);
-	assert_int_equal(cap_count(c, &(struct pkt_match){ .ttl = 9 }), 10);
-	assert_int_equal(cap_count(c, &(struct pkt_match){ .ttl = 10 }), 2);
-	assert_int_equal(cap_ttls(c, NULL, ttls, 4), 3);
-	assert_int_equal(ttls[0], 1);
-	assert_int_equal(ttls[1], 9);
-	assert_int_equal(ttls[2], 10);
-	assert_int_equal(cap_ttls(c, &udp, ttls, 4), 1);
-	cap_seqs(c, &udp, 10, &st);
-	assert_int_equal(st.matched, 10);
-	assert_int_equal(st.dups, 1);
-	assert_int_equal(st.missing, 1);
-	assert_int_equal(st.out_of_range, 0);
-	assert_int_equal(st.reordered, 0);
-	assert_int_equal(cap_find(c, &(struct pkt_match){ .gm_ver = 3 }, 0),
-			 10);
-	assert_int_equal(cap_find(c, &(struct pkt_match){ .gm_ver = 3 }, 11),
-			 -1);
-	assert_true(cap_wait(c, &udp, 10, 1)); /* offline: no waiting */
-	assert_false(cap_wait(c, &udp, 11, 1));
-	assert_true(cap_expect(c, &udp, 10, "unit"));
-
-	setenv("MCLAB_RESULTS", tmpdir, 1);
-	assert_int_equal(cap_save(c, "unit/save me", out, sizeof(out)), 0);
-	assert_non_null(strstr(out, "unit_save_me.pcap"));
-	txt = tcpdump_text(out);
-	assert_non_null(txt);
-	if (!strstr(txt, "ttl 9")) {
-		print_message("# tcpdump said: %s\n", txt);
-		fail();
-	}
-	assert_non_null(strstr(txt, "239.1.1.1"));
-	free(txt);
-
-	/* failure path: prints the diagnostics, returns false */
-	assert_false(cap_expect(c, &udp, 9, "expected-failure"));
-	cap_free(c);
-
-	assert_null(cap_open_offline("/nonexistent/x.pcap"));
-	assert_true(strlen(cap_error()) > 0);
-}
-
-static int cleanup(void **state)
-{
-	char cmd[PATH_MAX + 16];
-
-	(void)state;
-	if (strcmp(tmpdir + strlen(tmpdir) - 6, "XXXXXX")) {
-		snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-		if (system(cmd) != 0)
-			return -1;
-	}
-	return 0;
 }
 
 /* RFC 1071's example, an odd length, and a packet that sums to zero */
