@@ -5,6 +5,12 @@ ROUTER_LIB_SRCS := $(filter-out $(ROUTER_MAINS),$(wildcard router/src/*.c))
 ROUTER_LIB      := $(BUILD)/router/librouter.a
 ROUTER_LIBS     := $(MNL_LIBS) $(NFCT_LIBS) $(CAP_LIBS)
 
+# The config parser (pure) and what it needs: the harness links these too
+# (harness/harness.mk), to read an image's config as the router does.
+ROUTER_CONF_SRCS := router/src/conf.c router/src/route.c router/src/esc.c \
+		    router/src/addr.c
+ROUTER_CONF_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(ROUTER_CONF_SRCS))
+
 MCROUTED   := $(BUILD)/mcrouted
 MCROUTECTL := $(BUILD)/mcroutectl
 

@@ -18,13 +18,13 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "esc.h"
+#include "route.h"
 
 #define CONF_MAX_FILES 4096 /* files read through include, in all */
 #define CONF_MAX_FILE_SIZE (64u << 20)
-#define SHOW_MAX 64 /* bytes of a token quoted in a message */
-#define SHOW_BUF (SHOW_MAX * 4 + 8)
-#define PATH_SHOW_MAX 120 /* bytes of a file name in a message */
-#define PATH_SHOW_BUF (PATH_SHOW_MAX + 8)
+#define SHOW_BUF ESC_WORD_BUF
+#define PATH_SHOW_BUF ESC_PATH_BUF
 
 struct token {
 	const char *s;
@@ -50,65 +50,15 @@ struct ctx {
 	size_t n;
 };
 
-static size_t esc_width(unsigned char ch)
-{
-	return ch < 0x20 || ch == 0x7f ? 4 : 1;
-}
-
-static char *escape(char *p, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (esc_width(ch) > 1) {
-			*p++ = '\\';
-			*p++ = 'x';
-			*p++ = hex[ch >> 4];
-			*p++ = hex[ch & 15];
-		} else {
-			*p++ = (char)ch;
-		}
-	}
-	*p = '\0';
-	return p;
-}
-
 /* A token for a message: non-printable bytes escaped, long ones cut. */
 static const char *show(const struct token *t, char *buf)
 {
-	size_t n = t->len < SHOW_MAX ? t->len : SHOW_MAX;
-	char *p = escape(buf, t->s, n);
-
-	if (n < t->len)
-		memcpy(p, "...", 4);
-	return buf;
+	return esc_word(t->s, t->len, buf);
 }
 
-/*
- * A file name for a message: escaped like a token, and when long only its
- * end, which says the most, so that "file:line:col:" always fits.
- */
 static const char *show_path(const char *s, char *buf)
 {
-	size_t len = strlen(s), start = len, w = 0;
-	char *p = buf;
-
-	while (start > 0) {
-		size_t cw = esc_width((unsigned char)s[start - 1]);
-
-		if (w + cw > PATH_SHOW_MAX)
-			break;
-		w += cw;
-		start--;
-	}
-	if (start > 0) {
-		memcpy(p, "...", 3);
-		p += 3;
-	}
-	escape(p, s + start, len - start);
-	return buf;
+	return esc_path(s, buf);
 }
 
 __attribute__((format(printf, 3, 4))) static int
@@ -178,136 +128,40 @@ static int oom(const struct ctx *x)
 	return perr(x, x->n ? dcol(x) : 1, "out of memory");
 }
 
-/*
- * Interface names: shorter than IFNAMSIZ, no space, '/' or ':' (the
- * kernel's rules), not "." or "..", and '+' only as the last character,
- * where it makes a wildcard.
- */
+static struct route_word word(const struct token *t)
+{
+	return (struct route_word){ t->s, t->len };
+}
+
+/* An interface name (route.h has the rules); wild_ok: may end in '+'. */
 static int parse_ifname(const struct ctx *x, const struct token *t,
 			bool wild_ok, char *out)
 {
-	char b[SHOW_BUF];
+	char e[ROUTE_ERR_MAX];
 
-	if (t->len >= IFNAMSIZ)
-		return perr(
-			x, t->col,
-			"interface name '%s' is too long (at most %d characters)",
-			show(t, b), IFNAMSIZ - 1);
-	for (size_t i = 0; i < t->len; i++) {
-		unsigned char ch = (unsigned char)t->s[i];
-
-		if (ch <= ' ' || ch == 0x7f || ch == '/' || ch == ':')
-			return perr(x, t->col,
-				    "invalid character in interface name '%s'",
-				    show(t, b));
-		if (ch == '+' && i + 1 < t->len)
-			return perr(
-				x, t->col,
-				"'+' may only end an interface name, in '%s'",
-				show(t, b));
-	}
-	if (tok_is(t, ".") || tok_is(t, ".."))
-		return perr(x, t->col, "invalid interface name '%s'",
-			    show(t, b));
-	if (!wild_ok && t->s[t->len - 1] == '+')
-		return perr(
-			x, t->col,
-			"wildcard '%s' is not allowed as an outbound interface",
-			show(t, b));
-	memcpy(out, t->s, t->len);
-	out[t->len] = '\0';
+	if (route_ifname(word(t), wild_ok, out, e, sizeof(e)))
+		return perr(x, t->col, "%s", e);
 	return 0;
-}
-
-static uint8_t *prefix_bytes(struct inet_prefix *p)
-{
-	return p->addr.family == AF_INET6 ? p->addr.v6.s6_addr :
-					    (uint8_t *)&p->addr.v4.s_addr;
-}
-
-/* Clear the host bits of p. */
-static void prefix_mask(struct inet_prefix *p)
-{
-	uint8_t *b = prefix_bytes(p);
-	unsigned int nbytes = addr_bits(p->addr.family) / 8;
-
-	for (unsigned int i = p->len / 8; i < nbytes; i++) {
-		if (i == p->len / 8)
-			b[i] &= (uint8_t)(0xff00 >> (p->len % 8));
-		else
-			b[i] = 0;
-	}
-}
-
-static const char *family_name(sa_family_t family)
-{
-	return family == AF_INET6 ? "IPv6" : "IPv4";
-}
-
-/* "ADDR[/LEN]" for what ("source", "group", "altnet"). */
-static int parse_prefix(const struct ctx *x, const struct token *t,
-			const char *what, struct inet_prefix *p)
-{
-	char buf[PREFIX_STRLEN + 8], b[SHOW_BUF], fix[PREFIX_STRLEN];
-	int rc = -1;
-
-	if (t->len < sizeof(buf)) {
-		memcpy(buf, t->s, t->len);
-		buf[t->len] = '\0';
-		rc = prefix_parse(buf, p);
-	}
-	switch (rc) {
-	case 0:
-		return 0;
-	case -2:
-		return perr(x, t->col,
-			    "%s '%s' has a bad prefix length (0-%u for %s)",
-			    what, show(t, b), addr_bits(p->addr.family),
-			    family_name(p->addr.family));
-	case -3:
-		prefix_mask(p);
-		return perr(x, t->col,
-			    "%s '%s' has host bits set (did you mean '%s'?)",
-			    what, show(t, b), prefix_ntop(p, fix, sizeof(fix)));
-	default:
-		memset(p, 0, sizeof(*p));
-		return perr(x, t->col, "%s '%s' is not an IPv4 or IPv6 address",
-			    what, show(t, b));
-	}
 }
 
 static int parse_group(const struct ctx *x, const struct token *t,
 		       struct inet_prefix *p)
 {
-	unsigned int min;
-	char b[SHOW_BUF];
+	char e[ROUTE_ERR_MAX];
 
-	if (parse_prefix(x, t, "group", p))
-		return -1;
-	if (!addr_is_multicast(&p->addr))
-		return perr(x, t->col, "group '%s' is not a multicast address",
-			    show(t, b));
-	min = p->addr.family == AF_INET6 ? 8 : 4;
-	if (p->len < min)
-		return perr(
-			x, t->col,
-			"group '%s' is wider than the multicast range (/%u at least)",
-			show(t, b), min);
+	if (route_group(word(t), p, e, sizeof(e)))
+		return perr(x, t->col, "%s", e);
 	return 0;
 }
 
+/* A unicast prefix: a source or an altnet. */
 static int parse_unicast(const struct ctx *x, const struct token *t,
 			 const char *what, struct inet_prefix *p)
 {
-	char b[SHOW_BUF];
+	char e[ROUTE_ERR_MAX];
 
-	if (parse_prefix(x, t, what, p))
-		return -1;
-	if (addr_is_multicast(&p->addr))
-		return perr(
-			x, t->col,
-			"%s '%s' is a multicast address (expected a unicast sender)",
-			what, show(t, b));
+	if (route_unicast(word(t), what, p, e, sizeof(e)))
+		return perr(x, t->col, "%s", e);
 	return 0;
 }
 
@@ -593,7 +447,7 @@ struct sg {
 static int parse_sg(const struct ctx *x, bool route, struct sg *sg)
 {
 	const char *dir = route ? "mroute" : "mgroup";
-	char a[SHOW_BUF], b[SHOW_BUF];
+	char a[SHOW_BUF], e[ROUTE_ERR_MAX];
 	size_t i = 1;
 
 	memset(sg, 0, sizeof(*sg));
@@ -649,19 +503,14 @@ static int parse_sg(const struct ctx *x, bool route, struct sg *sg)
 		return perr(
 			x, dcol(x),
 			"mroute: 'to' needs at least one outbound interface");
-	if (sg->src && sg->source.addr.family != sg->group.addr.family) {
+	/* The families, and 0.0.0.0 and :: for any source (route.h). */
+	if (sg->src && route_pair(word(sg->src), &sg->source, word(sg->grp),
+				  &sg->group, e, sizeof(e))) {
 		const struct token *later =
 			sg->src->col > sg->grp->col ? sg->src : sg->grp;
 
-		return perr(
-			x, later->col, "source '%s' is %s but group '%s' is %s",
-			show(sg->src, a), family_name(sg->source.addr.family),
-			show(sg->grp, b), family_name(sg->group.addr.family));
+		return perr(x, later->col, "%s", e);
 	}
-	/* 0.0.0.0 and :: mean any source: (*,G), or an ASM join. */
-	if (sg->src && addr_is_any(&sg->source.addr) &&
-	    sg->source.len == addr_bits(sg->source.addr.family))
-		memset(&sg->source, 0, sizeof(sg->source));
 	return 0;
 }
 
@@ -728,20 +577,18 @@ static int parse_mroute(const struct ctx *x)
 	r.group = sg.group;
 	r.loc = (struct conf_loc){ x->file, x->line, dcol(x) };
 	for (size_t i = sg.first_oif; i < x->n; i++) {
-		char oif[IFNAMSIZ];
-		bool dup = false;
+		char e[ROUTE_ERR_MAX];
+		int rc = route_add_oif(&r.oifs, &r.n_oifs, word(&x->t[i]), e,
+				       sizeof(e));
 
-		if (parse_ifname(x, &x->t[i], false, oif))
-			goto fail;
-		for (size_t j = 0; j < r.n_oifs && !dup; j++)
-			dup = !strcmp(r.oifs[j], oif);
-		if (dup)
-			continue;
-		if (grow(&r.oifs, r.n_oifs, sizeof(*r.oifs))) {
+		if (rc == -2) {
 			oom(x);
 			goto fail;
 		}
-		memcpy(r.oifs[r.n_oifs++], oif, IFNAMSIZ);
+		if (rc) {
+			perr(x, x->t[i].col, "%s", e);
+			goto fail;
+		}
 	}
 	if (grow(&c->mroutes, c->n_mroutes, sizeof(*c->mroutes))) {
 		oom(x);

@@ -39,9 +39,10 @@
  * any order after "phyint IFNAME", and the from/source/group pairs of mgroup
  * and mroute in any order too (mroute's "to" takes the rest of the line).
  * "phyint IF" alone means enable, and a later phyint for the same name
- * replaces the earlier one.  A source of 0.0.0.0 or :: (without /LEN) is
- * stored as AF_UNSPEC: (*,G) for mroute, an ASM join for mgroup.  Repeated
- * outbound interfaces are kept once.  A wildcard name ends in '+', which
+ * replaces the earlier one.  A source of 0.0.0.0 or :: alone (or /32,
+ * /128) is stored as AF_UNSPEC: (*,G) for mroute, an ASM join for mgroup;
+ * with a shorter length it is a prefix (route.h, which judges every
+ * address and interface name).  Repeated outbound interfaces are kept once.  A wildcard name ends in '+', which
  * matches any suffix, the empty one included ("eth+" matches "eth", "eth0"
  * and "eth10"); it is allowed for phyint and for "from", never after "to".
  */
@@ -98,7 +99,7 @@ struct conf_mgroup {
 
 struct conf_mroute {
 	char ifname[IFNAMSIZ]; /* may end in '+' */
-	struct inet_prefix source; /* AF_UNSPEC or any-address: (*,G) */
+	struct inet_prefix source; /* family AF_UNSPEC when absent: (*,G) */
 	struct inet_prefix group;
 	char (*oifs)[IFNAMSIZ];
 	size_t n_oifs;

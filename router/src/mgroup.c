@@ -12,6 +12,7 @@
 
 #include "log.h"
 #include "mgroup.h"
+#include "route.h"
 
 void mgroups_init(struct mgroups *g, const struct iface_table *ifaces)
 {
@@ -248,8 +249,7 @@ void mgroups_sync(struct mgroups *g, const struct conf *c, bool skip_v6)
 				struct inet_addr src, grp;
 
 				memset(&src, 0, sizeof(src));
-				if (mg->source.addr.family != AF_UNSPEC &&
-				    !addr_is_any(&mg->source.addr))
+				if (!route_source_is_any(&mg->source))
 					prefix_nth(&mg->source, s, &src);
 				prefix_nth(&mg->group, gi, &grp);
 				want(g, mg->ifname, &src, &grp);
