@@ -29,6 +29,12 @@ ROUTER_TESTS     := $(patsubst router/tests/%.c,$(BUILD)/router/tests/%,$(ROUTER
 $(BUILD)/router/tests/%: $(BUILD)/router/tests/%.o $(ROUTER_LIB)
 	$(call link,$^,$(CMOCKA_LIBS) $(ROUTER_LIBS))
 
+# The config parser's tests share an in-memory file system and helpers.
+ROUTER_CONF_TESTS := $(filter $(BUILD)/router/tests/test_conf%,$(ROUTER_TESTS))
+$(ROUTER_CONF_TESTS): $(BUILD)/router/tests/%: $(BUILD)/router/tests/%.o \
+		$(BUILD)/router/tests/conf_fixture.o $(ROUTER_LIB)
+	$(call link,$^,$(CMOCKA_LIBS) $(ROUTER_LIBS))
+
 $(BUILD)/router/tests/%.o: CPPFLAGS += -Irouter/src
 
 ALL_BINS     += $(MCROUTED) $(MCROUTECTL) $(ROUTER_TESTS)
