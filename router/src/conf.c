@@ -8,6 +8,7 @@
  * check that fails stops the parse with its message in conf_error.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <glob.h>
 #include <inttypes.h>
@@ -133,36 +134,10 @@ static struct route_word word(const struct token *t)
 	return (struct route_word){ t->s, t->len };
 }
 
-/* An interface name (route.h has the rules); wild_ok: may end in '+'. */
-static int parse_ifname(const struct ctx *x, const struct token *t,
-			bool wild_ok, char *out)
+/* route.c's verdict e on token t, as a message at t's column. */
+static int perr_tok(const struct ctx *x, const struct token *t, const char *e)
 {
-	char e[ROUTE_ERR_MAX];
-
-	if (route_ifname(word(t), wild_ok, out, e, sizeof(e)))
-		return perr(x, t->col, "%s", e);
-	return 0;
-}
-
-static int parse_group(const struct ctx *x, const struct token *t,
-		       struct inet_prefix *p)
-{
-	char e[ROUTE_ERR_MAX];
-
-	if (route_group(word(t), p, e, sizeof(e)))
-		return perr(x, t->col, "%s", e);
-	return 0;
-}
-
-/* A unicast prefix: a source or an altnet. */
-static int parse_unicast(const struct ctx *x, const struct token *t,
-			 const char *what, struct inet_prefix *p)
-{
-	char e[ROUTE_ERR_MAX];
-
-	if (route_unicast(word(t), what, p, e, sizeof(e)))
-		return perr(x, t->col, "%s", e);
-	return 0;
+	return perr(x, t->col, "%s", e);
 }
 
 /* 1..255; any number of digits, never overflows. */
@@ -213,91 +188,118 @@ static int choose(const struct ctx *x, const struct token **slot,
 	return 0;
 }
 
-static void gm_range(bool tenths, uint32_t min, uint32_t max, char *range,
-		     size_t len)
+/*
+ * The IGMP/MLD timer keywords, in the order they are printed: the value's
+ * range as written (seconds, or with tenths kept as ms), what it is
+ * multiplied by to be kept (query-interval: s into ms), and where it is
+ * kept in a struct conf_gm.
+ */
+static const struct gm_kw {
+	const char *kw;
+	bool tenths;
+	uint32_t min, max, scale;
+	size_t off;
+} gm_kws[] = {
+	{ "query-interval", false, 1, 31744, 1000,
+	  offsetof(struct conf_gm, query_interval_ms) },
+	{ "query-response-interval", true, 100, 3174400, 1,
+	  offsetof(struct conf_gm, query_resp_ms) },
+	{ "robustness", false, 1, 7, 1, offsetof(struct conf_gm, robustness) },
+	{ "last-member-query-interval", true, 100, 25500, 1,
+	  offsetof(struct conf_gm, lmq_interval_ms) },
+	{ "last-member-query-count", false, 1, 7, 1,
+	  offsetof(struct conf_gm, lmq_count) },
+	{ "max-groups", false, 1, 65536, 1,
+	  offsetof(struct conf_gm, max_groups) },
+};
+
+#define N_GM_KWS (sizeof(gm_kws) / sizeof(gm_kws[0]))
+
+static uint32_t *gm_field(struct conf_gm *gm, const struct gm_kw *k)
 {
-	if (tenths)
-		snprintf(range, len, "%u.%u-%u.%u seconds", min / 1000,
-			 min % 1000 / 100, max / 1000, max % 1000 / 100);
+	return (uint32_t *)((char *)gm + k->off);
+}
+
+static uint32_t gm_value(const struct conf_gm *gm, const struct gm_kw *k)
+{
+	return *(const uint32_t *)((const char *)gm + k->off);
+}
+
+static const struct gm_kw *gm_kw_of(const struct token *t)
+{
+	for (size_t k = 0; k < N_GM_KWS; k++)
+		if (tok_is(t, gm_kws[k].kw))
+			return &gm_kws[k];
+	return NULL;
+}
+
+static bool gm_kw_is(const struct gm_kw *k, size_t off)
+{
+	return k->off == off;
+}
+
+static void gm_range(const struct gm_kw *k, char *range, size_t len)
+{
+	if (k->tenths)
+		snprintf(range, len, "%u.%u-%u.%u seconds", k->min / 1000,
+			 k->min % 1000 / 100, k->max / 1000,
+			 k->max % 1000 / 100);
 	else
-		snprintf(range, len, "%u-%u", min, max);
+		snprintf(range, len, "%u-%u", k->min, k->max);
 }
 
 /*
- * Token t, the value of keyword d: "N" or "N.D" seconds (tenths at most)
- * into ms, within [min, max] ms (a plain number within [min, max] when not
- * tenths).
+ * Token t, the value of keyword d (k): "N" or "N.D" seconds (tenths at
+ * most) into ms, or a plain number, within k's range; kept as k keeps it.
  */
 static int parse_gm_tok(const struct ctx *x, const struct token *d,
-			const struct token *t, bool tenths, uint32_t min,
-			uint32_t max, uint32_t *out)
+			const struct token *t, const struct gm_kw *k,
+			uint32_t *out)
 {
 	char a[SHOW_BUF], b[SHOW_BUF], range[64];
 	uint64_t v = 0;
 	size_t i = 0;
 	bool frac = false;
 
-	gm_range(tenths, min, max, range, sizeof(range));
+	gm_range(k, range, sizeof(range));
 	for (; i < t->len && t->s[i] >= '0' && t->s[i] <= '9'; i++) {
 		v = v * 10 + (uint64_t)(t->s[i] - '0');
 		if (v > 1000000000)
 			v = 1000000000;
 	}
-	if (tenths)
+	if (k->tenths)
 		v *= 1000;
-	if (i && tenths && i + 2 == t->len && t->s[i] == '.' &&
+	if (i && k->tenths && i + 2 == t->len && t->s[i] == '.' &&
 	    t->s[i + 1] >= '0' && t->s[i + 1] <= '9') {
 		v += (uint64_t)(t->s[i + 1] - '0') * 100;
 		frac = true;
 	}
 	if (!i || (i != t->len && !frac))
 		return perr(x, t->col, "%s: '%s' is not a %s (%s)", show(d, a),
-			    show(t, b), tenths ? "number of seconds" : "number",
-			    range);
-	if (v < min || v > max)
+			    show(t, b),
+			    k->tenths ? "number of seconds" : "number", range);
+	if (v < k->min || v > k->max)
 		return perr(x, t->col, "%s: '%s' is out of range (%s)",
 			    show(d, a), show(t, b), range);
-	*out = (uint32_t)v;
+	*out = (uint32_t)v * k->scale;
 	return 0;
 }
 
 /* The same for a global directive: its value must be the only word. */
-static int parse_gm_value(const struct ctx *x, bool tenths, uint32_t min,
-			  uint32_t max, uint32_t *out)
+static int parse_gm_value(const struct ctx *x, const struct gm_kw *k,
+			  uint32_t *out)
 {
 	const struct token *d = &x->t[0];
 	char a[SHOW_BUF], b[SHOW_BUF], c[SHOW_BUF], range[64];
 
-	gm_range(tenths, min, max, range, sizeof(range));
+	gm_range(k, range, sizeof(range));
 	if (x->n < 2)
 		return perr(x, d->col, "%s: expected a value (%s)", show(d, a),
 			    range);
 	if (x->n > 2)
 		return perr(x, x->t[2].col, "unexpected '%s' after '%s %s'",
 			    show(&x->t[2], a), show(d, b), show(&x->t[1], c));
-	return parse_gm_tok(x, d, &x->t[1], tenths, min, max, out);
-}
-
-/* The IGMP/MLD timer keywords: in seconds with tenths, and their ranges. */
-static const struct gm_kw {
-	const char *kw;
-	bool tenths;
-	uint32_t min, max;
-} gm_kws[] = {
-	{ "query-interval", false, 1, 31744 },
-	{ "query-response-interval", true, 100, 3174400 },
-	{ "robustness", false, 1, 7 },
-	{ "last-member-query-interval", true, 100, 25500 },
-	{ "last-member-query-count", false, 1, 7 },
-	{ "max-groups", false, 1, 65536 },
-};
-
-static const struct gm_kw *gm_kw_of(const struct token *t)
-{
-	for (size_t k = 0; k < sizeof(gm_kws) / sizeof(gm_kws[0]); k++)
-		if (tok_is(t, gm_kws[k].kw))
-			return &gm_kws[k];
-	return NULL;
+	return parse_gm_tok(x, d, &x->t[1], k, out);
 }
 
 /* "phyint IF ... KEYWORD VALUE": the value at t[*i + 1] into p->gm. */
@@ -306,34 +308,13 @@ static int parse_phyint_gm(const struct ctx *x, size_t *i,
 {
 	const struct token *d = &x->t[*i];
 	char a[SHOW_BUF], range[64];
-	uint32_t v;
 
-	gm_range(k->tenths, k->min, k->max, range, sizeof(range));
+	gm_range(k, range, sizeof(range));
 	if (*i + 1 >= x->n)
 		return perr(x, d->col, "phyint: '%s' needs a value (%s)",
 			    show(d, a), range);
-	if (parse_gm_tok(x, d, &x->t[++*i], k->tenths, k->min, k->max, &v))
+	if (parse_gm_tok(x, d, &x->t[++*i], k, gm_field(&p->gm, k)))
 		return -1;
-	switch (k - gm_kws) {
-	case 0:
-		p->gm.query_interval_ms = v * 1000u;
-		break;
-	case 1:
-		p->gm.query_resp_ms = v;
-		break;
-	case 2:
-		p->gm.robustness = v;
-		break;
-	case 3:
-		p->gm.lmq_interval_ms = v;
-		break;
-	case 4:
-		p->gm.lmq_count = v;
-		break;
-	default:
-		p->gm.max_groups = v;
-		break;
-	}
 	if (p->gm.query_interval_ms && p->gm.query_resp_ms &&
 	    p->gm.query_resp_ms >= p->gm.query_interval_ms)
 		return perr(
@@ -350,14 +331,14 @@ static int parse_phyint(const struct ctx *x)
 	const struct token *en = NULL, *role = NULL, *igmp = NULL, *mld = NULL;
 	struct conf *c = x->ps->c;
 	struct conf_phyint p;
-	char b[SHOW_BUF];
+	char b[SHOW_BUF], e[ROUTE_ERR_MAX];
 	size_t i;
 
 	memset(&p, 0, sizeof(p));
 	if (x->n < 2)
 		return perr(x, dcol(x), "phyint: expected an interface name");
-	if (parse_ifname(x, &x->t[1], true, p.ifname))
-		return -1;
+	if (route_ifname(word(&x->t[1]), true, p.ifname, e, sizeof(e)))
+		return perr_tok(x, &x->t[1], e);
 	p.enable = true;
 	p.ttl_threshold = 1;
 	p.loc = (struct conf_loc){ x->file, x->line, dcol(x) };
@@ -399,9 +380,9 @@ static int parse_phyint(const struct ctx *x)
 			if (i + 1 >= x->n) {
 				rc = perr(x, dcol(x),
 					  "phyint: 'altnet' needs a prefix");
-			} else if (parse_unicast(x, &x->t[++i], "altnet",
-						 &net)) {
-				rc = -1;
+			} else if (route_unicast(word(&x->t[++i]), "altnet",
+						 &net, e, sizeof(e))) {
+				rc = perr_tok(x, &x->t[i], e);
 			} else if (grow(&p.altnet, p.n_altnet,
 					sizeof(*p.altnet))) {
 				rc = oom(x);
@@ -436,10 +417,12 @@ static int parse_phyint(const struct ctx *x)
 	return 0;
 }
 
-/* What mgroup and mroute share: from, source and group, in any order. */
+/*
+ * What mgroup and mroute share: from, source and group, in any order, into
+ * g (an mgroup is just that), and where the words are.
+ */
 struct sg {
-	char ifname[IFNAMSIZ];
-	struct inet_prefix source, group;
+	struct conf_mgroup g;
 	const struct token *from, *src, *grp, *to;
 	size_t first_oif; /* index of the first token after "to" */
 };
@@ -454,6 +437,7 @@ static int parse_sg(const struct ctx *x, bool route, struct sg *sg)
 	while (i < x->n) {
 		const struct token *k = &x->t[i], *v;
 		const struct token **slot;
+		int rc;
 
 		if (tok_is(k, "from")) {
 			slot = &sg->from;
@@ -481,15 +465,16 @@ static int parse_sg(const struct ctx *x, bool route, struct sg *sg)
 				    slot == &sg->from ? "an interface name" :
 							"an address");
 		v = &x->t[i + 1];
-		if (slot == &sg->from) {
-			if (parse_ifname(x, v, true, sg->ifname))
-				return -1;
-		} else if (slot == &sg->src) {
-			if (parse_unicast(x, v, "source", &sg->source))
-				return -1;
-		} else if (parse_group(x, v, &sg->group)) {
-			return -1;
-		}
+		if (slot == &sg->from)
+			rc = route_ifname(word(v), true, sg->g.ifname, e,
+					  sizeof(e));
+		else if (slot == &sg->src)
+			rc = route_unicast(word(v), "source", &sg->g.source, e,
+					   sizeof(e));
+		else
+			rc = route_group(word(v), &sg->g.group, e, sizeof(e));
+		if (rc)
+			return perr_tok(x, v, e);
 		*slot = v;
 		i += 2;
 	}
@@ -504,13 +489,14 @@ static int parse_sg(const struct ctx *x, bool route, struct sg *sg)
 			x, dcol(x),
 			"mroute: 'to' needs at least one outbound interface");
 	/* The families, and 0.0.0.0 and :: for any source (route.h). */
-	if (sg->src && route_pair(word(sg->src), &sg->source, word(sg->grp),
-				  &sg->group, e, sizeof(e))) {
+	if (sg->src && route_pair(word(sg->src), &sg->g.source, word(sg->grp),
+				  &sg->g.group, e, sizeof(e))) {
 		const struct token *later =
 			sg->src->col > sg->grp->col ? sg->src : sg->grp;
 
-		return perr(x, later->col, "%s", e);
+		return perr_tok(x, later, e);
 	}
+	sg->g.loc = (struct conf_loc){ x->file, x->line, dcol(x) };
 	return 0;
 }
 
@@ -533,25 +519,21 @@ uint64_t conf_mgroup_size(const struct conf_mgroup *g)
 static int parse_mgroup(const struct ctx *x)
 {
 	struct conf *c = x->ps->c;
-	struct conf_mgroup g;
+	const struct conf_mgroup *g;
 	struct sg sg;
 
 	if (parse_sg(x, false, &sg))
 		return -1;
-	memset(&g, 0, sizeof(g));
-	memcpy(g.ifname, sg.ifname, sizeof(g.ifname));
-	g.source = sg.source;
-	g.group = sg.group;
-	g.loc = (struct conf_loc){ x->file, x->line, dcol(x) };
-	if (conf_mgroup_size(&g) > CONF_MAX_EXPAND) {
-		unsigned int bits = host_bits(&g.source) + host_bits(&g.group);
+	g = &sg.g;
+	if (conf_mgroup_size(g) > CONF_MAX_EXPAND) {
+		unsigned int bits =
+			host_bits(&g->source) + host_bits(&g->group);
 		char n[32];
 
 		if (bits >= 64)
 			snprintf(n, sizeof(n), "2^%u", bits);
 		else
-			snprintf(n, sizeof(n), "%" PRIu64,
-				 conf_mgroup_size(&g));
+			snprintf(n, sizeof(n), "%" PRIu64, conf_mgroup_size(g));
 		return perr(
 			x, sg.grp->col,
 			"mgroup expands to %s joins (sources x groups), more than %d",
@@ -559,7 +541,7 @@ static int parse_mgroup(const struct ctx *x)
 	}
 	if (grow(&c->mgroups, c->n_mgroups, sizeof(*c->mgroups)))
 		return oom(x);
-	c->mgroups[c->n_mgroups++] = g;
+	c->mgroups[c->n_mgroups++] = *g;
 	return 0;
 }
 
@@ -572,10 +554,10 @@ static int parse_mroute(const struct ctx *x)
 	if (parse_sg(x, true, &sg))
 		return -1;
 	memset(&r, 0, sizeof(r));
-	memcpy(r.ifname, sg.ifname, sizeof(r.ifname));
-	r.source = sg.source;
-	r.group = sg.group;
-	r.loc = (struct conf_loc){ x->file, x->line, dcol(x) };
+	memcpy(r.ifname, sg.g.ifname, sizeof(r.ifname));
+	r.source = sg.g.source;
+	r.group = sg.g.group;
+	r.loc = sg.g.loc;
 	for (size_t i = sg.first_oif; i < x->n; i++) {
 		char e[ROUTE_ERR_MAX];
 		int rc = route_add_oif(&r.oifs, &r.n_oifs, word(&x->t[i]), e,
@@ -586,7 +568,7 @@ static int parse_mroute(const struct ctx *x)
 			goto fail;
 		}
 		if (rc) {
-			perr(x, x->t[i].col, "%s", e);
+			perr_tok(x, &x->t[i], e);
 			goto fail;
 		}
 	}
@@ -816,47 +798,28 @@ static int parse_include(const struct ctx *x)
 static int parse_gm(const struct ctx *x)
 {
 	struct conf_gm *gm = &x->ps->c->gm;
-	const struct token *d = &x->t[0];
+	const struct gm_kw *k = gm_kw_of(&x->t[0]);
 	uint32_t v;
 
-	if (tok_is(d, "query-interval")) {
-		if (parse_gm_value(x, false, 1, 31744, &v))
-			return -1;
-		if (gm->query_resp_set && gm->query_resp_ms >= v * 1000u)
+	if (parse_gm_value(x, k, &v))
+		return -1;
+	if (gm_kw_is(k, offsetof(struct conf_gm, query_interval_ms))) {
+		if (gm->query_resp_set && gm->query_resp_ms >= v)
 			return perr(
 				x, x->t[1].col,
 				"query-interval: %u s is not more than the query-response-interval (%u.%u s)",
-				v, gm->query_resp_ms / 1000,
+				v / 1000, gm->query_resp_ms / 1000,
 				gm->query_resp_ms % 1000 / 100);
-		gm->query_interval_ms = v * 1000u;
 		gm->query_interval_set = true;
-	} else if (tok_is(d, "query-response-interval")) {
-		if (parse_gm_value(x, true, 100, 3174400, &v))
-			return -1;
+	} else if (gm_kw_is(k, offsetof(struct conf_gm, query_resp_ms))) {
 		if (gm->query_interval_set && v >= gm->query_interval_ms)
 			return perr(
 				x, x->t[1].col,
 				"query-response-interval: must be less than the query-interval (%u s)",
 				gm->query_interval_ms / 1000);
-		gm->query_resp_ms = v;
 		gm->query_resp_set = true;
-	} else if (tok_is(d, "robustness")) {
-		if (parse_gm_value(x, false, 1, 7, &v))
-			return -1;
-		gm->robustness = v;
-	} else if (tok_is(d, "last-member-query-interval")) {
-		if (parse_gm_value(x, true, 100, 25500, &v))
-			return -1;
-		gm->lmq_interval_ms = v;
-	} else if (tok_is(d, "last-member-query-count")) {
-		if (parse_gm_value(x, false, 1, 7, &v))
-			return -1;
-		gm->lmq_count = v;
-	} else {
-		if (parse_gm_value(x, false, 1, 65536, &v))
-			return -1;
-		gm->max_groups = v;
 	}
+	*gm_field(gm, k) = v;
 	return 0;
 }
 
@@ -1144,29 +1107,46 @@ static void print_prefix(FILE *f, const char *kw, const struct inet_prefix *p)
 	fprintf(f, " %s %s", kw, prefix_ntop(p, buf, sizeof(buf)));
 }
 
+/* "mgroup from IF [source S] group G", the same for mroute. */
+static void print_sg(FILE *f, const char *kw, const char *ifname,
+		     const struct inet_prefix *source,
+		     const struct inet_prefix *group)
+{
+	fprintf(f, "%s from %s", kw, ifname);
+	if (source->addr.family != AF_UNSPEC)
+		print_prefix(f, "source", source);
+	print_prefix(f, "group", group);
+}
+
+/* The timers of gm that are not as in unset, each as "PRE KW VALUE POST". */
+static void print_gm(FILE *f, const struct conf_gm *gm,
+		     const struct conf_gm *unset, const char *pre,
+		     const char *post)
+{
+	for (size_t i = 0; i < N_GM_KWS; i++) {
+		const struct gm_kw *k = &gm_kws[i];
+		uint32_t v = gm_value(gm, k);
+
+		if (v == gm_value(unset, k))
+			continue;
+		if (k->tenths)
+			fprintf(f, "%s%s %u.%u%s", pre, k->kw, v / 1000,
+				v % 1000 / 100, post);
+		else
+			fprintf(f, "%s%s %u%s", pre, k->kw, v / k->scale, post);
+	}
+}
+
 void conf_print(const struct conf *c, FILE *f)
 {
 	static const char *const role[] = { "", " upstream", " downstream" };
+	struct conf_gm unset = { 0 };
+	struct conf defaults;
 	size_t i, j;
 
 	fprintf(f, "conntrack-flush %s\n", c->conntrack_flush ? "on" : "off");
-	if (c->gm.query_interval_ms != 125000)
-		fprintf(f, "query-interval %u\n",
-			c->gm.query_interval_ms / 1000);
-	if (c->gm.query_resp_ms != 10000)
-		fprintf(f, "query-response-interval %u.%u\n",
-			c->gm.query_resp_ms / 1000,
-			c->gm.query_resp_ms % 1000 / 100);
-	if (c->gm.robustness != 2)
-		fprintf(f, "robustness %u\n", c->gm.robustness);
-	if (c->gm.lmq_interval_ms != 1000)
-		fprintf(f, "last-member-query-interval %u.%u\n",
-			c->gm.lmq_interval_ms / 1000,
-			c->gm.lmq_interval_ms % 1000 / 100);
-	if (c->gm.lmq_count)
-		fprintf(f, "last-member-query-count %u\n", c->gm.lmq_count);
-	if (c->gm.max_groups != 1024)
-		fprintf(f, "max-groups %u\n", c->gm.max_groups);
+	conf_init(&defaults);
+	print_gm(f, &c->gm, &defaults.gm, "", "\n");
 	for (i = 0; i < c->n_phyints; i++) {
 		const struct conf_phyint *p = &c->phyints[i];
 
@@ -1184,24 +1164,7 @@ void conf_print(const struct conf *c, FILE *f)
 			fprintf(f, " mldv%u", p->mld_version);
 		if (p->fast_leave)
 			fputs(" fast-leave", f);
-		if (p->gm.query_interval_ms)
-			fprintf(f, " query-interval %u",
-				p->gm.query_interval_ms / 1000);
-		if (p->gm.query_resp_ms)
-			fprintf(f, " query-response-interval %u.%u",
-				p->gm.query_resp_ms / 1000,
-				p->gm.query_resp_ms % 1000 / 100);
-		if (p->gm.robustness)
-			fprintf(f, " robustness %u", p->gm.robustness);
-		if (p->gm.lmq_interval_ms)
-			fprintf(f, " last-member-query-interval %u.%u",
-				p->gm.lmq_interval_ms / 1000,
-				p->gm.lmq_interval_ms % 1000 / 100);
-		if (p->gm.lmq_count)
-			fprintf(f, " last-member-query-count %u",
-				p->gm.lmq_count);
-		if (p->gm.max_groups)
-			fprintf(f, " max-groups %u", p->gm.max_groups);
+		print_gm(f, &p->gm, &unset, " ", "");
 		for (j = 0; j < p->n_altnet; j++)
 			print_prefix(f, "altnet", &p->altnet[j]);
 		fputc('\n', f);
@@ -1209,19 +1172,13 @@ void conf_print(const struct conf *c, FILE *f)
 	for (i = 0; i < c->n_mgroups; i++) {
 		const struct conf_mgroup *g = &c->mgroups[i];
 
-		fprintf(f, "mgroup from %s", g->ifname);
-		if (g->source.addr.family != AF_UNSPEC)
-			print_prefix(f, "source", &g->source);
-		print_prefix(f, "group", &g->group);
+		print_sg(f, "mgroup", g->ifname, &g->source, &g->group);
 		fputc('\n', f);
 	}
 	for (i = 0; i < c->n_mroutes; i++) {
 		const struct conf_mroute *r = &c->mroutes[i];
 
-		fprintf(f, "mroute from %s", r->ifname);
-		if (r->source.addr.family != AF_UNSPEC)
-			print_prefix(f, "source", &r->source);
-		print_prefix(f, "group", &r->group);
+		print_sg(f, "mroute", r->ifname, &r->source, &r->group);
 		fputs(" to", f);
 		for (j = 0; j < r->n_oifs; j++)
 			fprintf(f, " %s", r->oifs[j]);
@@ -1272,6 +1229,15 @@ static bool prefix_same(const struct inet_prefix *a,
 	return a->len == b->len && addr_equal(&a->addr, &b->addr);
 }
 
+/* The same timers (how they were given aside). */
+static bool gm_same(const struct conf_gm *a, const struct conf_gm *b)
+{
+	for (size_t i = 0; i < N_GM_KWS; i++)
+		if (gm_value(a, &gm_kws[i]) != gm_value(b, &gm_kws[i]))
+			return false;
+	return true;
+}
+
 static bool phyint_same(const struct conf_phyint *a,
 			const struct conf_phyint *b)
 {
@@ -1280,7 +1246,7 @@ static bool phyint_same(const struct conf_phyint *a,
 	    a->role != b->role || a->igmp_version != b->igmp_version ||
 	    a->mld_version != b->mld_version ||
 	    a->fast_leave != b->fast_leave || a->n_altnet != b->n_altnet ||
-	    memcmp(&a->gm, &b->gm, sizeof(a->gm)))
+	    !gm_same(&a->gm, &b->gm))
 		return false;
 	for (size_t i = 0; i < a->n_altnet; i++)
 		if (!prefix_same(&a->altnet[i], &b->altnet[i]))
@@ -1306,14 +1272,8 @@ bool conf_equal(const struct conf *a, const struct conf *b)
 	size_t i;
 
 	if (a->conntrack_flush != b->conntrack_flush ||
-	    a->gm.robustness != b->gm.robustness ||
-	    a->gm.query_interval_ms != b->gm.query_interval_ms ||
-	    a->gm.query_resp_ms != b->gm.query_resp_ms ||
-	    a->gm.lmq_interval_ms != b->gm.lmq_interval_ms ||
-	    a->gm.lmq_count != b->gm.lmq_count ||
-	    a->gm.max_groups != b->gm.max_groups ||
-	    a->n_phyints != b->n_phyints || a->n_mgroups != b->n_mgroups ||
-	    a->n_mroutes != b->n_mroutes)
+	    !gm_same(&a->gm, &b->gm) || a->n_phyints != b->n_phyints ||
+	    a->n_mgroups != b->n_mgroups || a->n_mroutes != b->n_mroutes)
 		return false;
 	for (i = 0; i < a->n_phyints; i++)
 		if (!phyint_same(&a->phyints[i], &b->phyints[i]))
@@ -1331,4 +1291,14 @@ bool conf_equal(const struct conf *a, const struct conf *b)
 		if (!mroute_same(&a->mroutes[i], &b->mroutes[i]))
 			return false;
 	return true;
+}
+
+void conf_phyint_gm(const struct conf *c, const struct conf_phyint *ph,
+		    struct conf_gm *out)
+{
+	*out = c->gm;
+	for (size_t i = 0; i < N_GM_KWS; i++)
+		if (gm_value(&ph->gm, &gm_kws[i]))
+			*gm_field(out, &gm_kws[i]) =
+				gm_value(&ph->gm, &gm_kws[i]);
 }

@@ -67,6 +67,20 @@ struct conf_loc {
 
 enum phyint_role { ROLE_NONE = 0, ROLE_UPSTREAM, ROLE_DOWNSTREAM };
 
+/*
+ * IGMP/MLD timers, RFC 3376 §8 / RFC 3810 §9 defaults.  A phyint line's
+ * own are the same words and ranges, 0 for "the global value".
+ */
+struct conf_gm {
+	uint32_t robustness; /* 1-7, default 2 */
+	uint32_t query_interval_ms; /* 1-31744 s, default 125 s */
+	uint32_t query_resp_ms; /* 0.1-3174.4 s, default 10 s */
+	uint32_t lmq_interval_ms; /* 0.1-25.5 s, default 1 s */
+	uint32_t lmq_count; /* 1-7, 0 = the robustness (default) */
+	uint32_t max_groups; /* per interface, 1-65536, default 1024 */
+	bool query_interval_set, query_resp_set; /* given explicitly (global) */
+};
+
 struct conf_phyint {
 	char ifname[IFNAMSIZ]; /* may end in '+' (wildcard) */
 	bool enable;
@@ -77,14 +91,11 @@ struct conf_phyint {
 	unsigned int mld_version; /* 0 = default, 1 or 2 */
 	bool fast_leave;
 	/*
-	 * IGMP/MLD timers of this interface (same words and ranges as the
-	 * global ones); 0 = the global value.  robustness 3 on a lossy
-	 * wlan0, say, and the defaults on usb0.
+	 * IGMP/MLD timers of this interface, 0 = the global value
+	 * (conf_phyint_gm()).  robustness 3 on a lossy wlan0, say, and the
+	 * defaults on usb0.
 	 */
-	struct {
-		unsigned int robustness, lmq_count, max_groups;
-		uint32_t query_interval_ms, query_resp_ms, lmq_interval_ms;
-	} gm;
+	struct conf_gm gm;
 	struct inet_prefix *altnet;
 	size_t n_altnet;
 	struct conf_loc loc;
@@ -104,17 +115,6 @@ struct conf_mroute {
 	char (*oifs)[IFNAMSIZ];
 	size_t n_oifs;
 	struct conf_loc loc;
-};
-
-/* IGMP/MLD timers, RFC 3376 §8 / RFC 3810 §9 defaults. */
-struct conf_gm {
-	unsigned int robustness; /* 1-7, default 2 */
-	uint32_t query_interval_ms; /* 1-31744 s, default 125 s */
-	uint32_t query_resp_ms; /* 0.1-3174.4 s, default 10 s */
-	uint32_t lmq_interval_ms; /* 0.1-25.5 s, default 1 s */
-	unsigned int lmq_count; /* 1-7, 0 = the robustness (default) */
-	unsigned int max_groups; /* per interface, 1-65536, default 1024 */
-	bool query_interval_set, query_resp_set; /* given explicitly */
 };
 
 struct conf {
@@ -187,6 +187,13 @@ bool ifname_match(const char *pattern, const char *ifname);
  * it came from (conf_loc, files).
  */
 bool conf_equal(const struct conf *a, const struct conf *b);
+
+/*
+ * The IGMP/MLD timers in force on the interface of phyint ph: the ones
+ * its line sets, the global ones for the rest.
+ */
+void conf_phyint_gm(const struct conf *c, const struct conf_phyint *ph,
+		    struct conf_gm *out);
 
 /* Joins an mgroup expands to (sources x groups), saturated at UINT64_MAX. */
 uint64_t conf_mgroup_size(const struct conf_mgroup *g);

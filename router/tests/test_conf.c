@@ -386,6 +386,7 @@ static void test_gm_timers(void **state)
 /* A phyint's own timers: parsed, printed back, 0 = the global value. */
 static void test_gm_phyint_timers(void **state)
 {
+	struct conf_gm t;
 	struct conf c, d;
 	const struct conf_phyint *w, *u;
 	char *txt;
@@ -424,6 +425,21 @@ static void test_gm_phyint_timers(void **state)
 	       "max-groups 64 fast-leave\nphyint usb0 downstream\n");
 	assert_false(conf_equal(&c, &d));
 	conf_free(&d);
+	conf_free(&c);
+
+	/* in force: the phyint's own, the global ones for the rest */
+	ok(&c, "robustness 4\nmax-groups 99\n"
+	       "phyint wlan0 robustness 3 last-member-query-count 5\n"
+	       "phyint usb0\n");
+	conf_phyint_gm(&c, conf_phyint_find(&c, "wlan0"), &t);
+	assert_int_equal(t.robustness, 3);
+	assert_int_equal(t.lmq_count, 5);
+	assert_int_equal(t.max_groups, 99);
+	assert_int_equal(t.query_interval_ms, 125000);
+	conf_phyint_gm(&c, conf_phyint_find(&c, "usb0"), &t);
+	assert_int_equal(t.robustness, 4);
+	assert_int_equal(t.lmq_count, 0);
+	assert_int_equal(t.lmq_interval_ms, 1000);
 	conf_free(&c);
 }
 
