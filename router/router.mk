@@ -7,7 +7,9 @@ ROUTER_LIBS     := $(MNL_LIBS) $(NFCT_LIBS) $(CAP_LIBS)
 
 # The config parser (pure) and what it needs: the harness links these too
 # (harness/harness.mk), to read an image's config as the router does.
-ROUTER_CONF_SRCS := router/src/conf.c router/src/route.c router/src/esc.c \
+ROUTER_CONF_SRCS := router/src/conf.c router/src/conf_phyint.c \
+		    router/src/conf_route.c router/src/conf_include.c \
+		    router/src/conf_print.c router/src/route.c router/src/esc.c \
 		    router/src/addr.c
 ROUTER_CONF_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(ROUTER_CONF_SRCS))
 

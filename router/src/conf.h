@@ -35,7 +35,7 @@
  * the offending token, or of the directive when a token is missing.  An error
  * about a whole file (conf_load() cannot read it) has line and col 0.
  *
- * Details (see conf.c): '#' starts a comment anywhere; keywords may come in
+ * Details (see conf*.c): '#' starts a comment anywhere; keywords may come in
  * any order after "phyint IFNAME", and the from/source/group pairs of mgroup
  * and mroute in any order too (mroute's "to" takes the rest of the line).
  * "phyint IF" alone means enable, and a later phyint for the same name
