@@ -37,6 +37,13 @@ $(ROUTER_CONF_TESTS): $(BUILD)/router/tests/%: $(BUILD)/router/tests/%.o \
 		$(BUILD)/router/tests/conf_fixture.o $(ROUTER_LIB)
 	$(call link,$^,$(CMOCKA_LIBS) $(ROUTER_LIBS))
 
+# The IGMP/MLD state machine's tests share a fake clock, gm_if and proxy.
+ROUTER_GM_TESTS := $(patsubst %,$(BUILD)/router/tests/%,test_gm \
+		   test_gm_querier test_gm_proxy)
+$(ROUTER_GM_TESTS): $(BUILD)/router/tests/%: $(BUILD)/router/tests/%.o \
+		$(BUILD)/router/tests/gm_fixture.o $(ROUTER_LIB)
+	$(call link,$^,$(CMOCKA_LIBS) $(ROUTER_LIBS))
+
 $(BUILD)/router/tests/%.o: CPPFLAGS += -Irouter/src
 
 ALL_BINS     += $(MCROUTED) $(MCROUTECTL) $(ROUTER_TESTS)
