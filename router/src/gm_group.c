@@ -204,6 +204,17 @@ static void notify(struct gm_group *g)
 	}
 }
 
+/* After a timer expired: a group left without sources is gone, else told. */
+static void expired(struct gm_if *gif, struct gm_group *g)
+{
+	if (!g->n_srcs) {
+		gif->st.groups_expired++;
+		group_del(gif, g);
+		return;
+	}
+	notify(g);
+}
+
 /* Group timer expired (RFC 3376 §6.5): to INCLUDE, or gone. */
 static void group_expire(struct gm_if *gif, struct gm_group *g)
 {
@@ -218,12 +229,7 @@ static void group_expire(struct gm_if *gif, struct gm_group *g)
 	}
 	g->exclude = false;
 	g->dirty = true;
-	if (!g->n_srcs) {
-		gif->st.groups_expired++;
-		group_del(gif, g);
-		return;
-	}
-	notify(g);
+	expired(gif, g);
 }
 
 static void on_group_timer(struct timer *t, void *arg)
@@ -247,12 +253,7 @@ static void on_src_timer(struct timer *t, void *arg)
 		return;
 	}
 	src_del(g, s);
-	if (!g->n_srcs) {
-		gif->st.groups_expired++;
-		group_del(gif, g);
-		return;
-	}
-	notify(g);
+	expired(gif, g);
 }
 
 static void on_older_timer(struct timer *t, void *arg)
@@ -379,12 +380,65 @@ static bool ssm_range(const struct inet_addr *g)
 	return g->v6.s6_addr[0] == 0xff && (g->v6.s6_addr[1] & 0xf0) == 0x30;
 }
 
+/* (B) = ms: each source of b, added when new, its timer to ms. */
+static void arm_all(struct gm_group *g, const struct inet_addr *b, size_t n,
+		    uint64_t ms)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct gm_src *s = gm_src_find(g, &b[i]);
+
+		if (!s)
+			s = src_add(g, &b[i]);
+		if (s)
+			src_arm(g, s, ms);
+	}
+}
+
+/* Delete (A-B): the sources that are not in b go. */
+static void keep_only(struct gm_group *g, const struct inet_addr *b, size_t n)
+{
+	struct gm_src *s, *nx;
+
+	for (s = g->srcs; s; s = nx) {
+		nx = s->next;
+		if (!addr_in(b, n, &s->addr))
+			src_del(g, s);
+	}
+}
+
+/* Send Q(G,A*B) (in) or Q(G,A-B); whether there was any source for it. */
+static bool q_in(struct gm_group *g, const struct inet_addr *b, size_t n,
+		 bool in)
+{
+	bool any = false;
+
+	for (struct gm_src *s = g->srcs; s; s = s->next)
+		if (addr_in(b, n, &s->addr) == in) {
+			q_source(g, s);
+			any = true;
+		}
+	return any;
+}
+
+/* Send Q(G,X): the forwarded sources (timer armed); whether any. */
+static bool q_armed(struct gm_group *g)
+{
+	bool any = false;
+
+	for (struct gm_src *s = g->srcs; s; s = s->next)
+		if (timer_armed(&s->t)) {
+			q_source(g, s);
+			any = true;
+		}
+	return any;
+}
+
 static void apply(struct gm_group *g, enum gm_rec_type type,
 		  const struct inet_addr *b, size_t n)
 {
 	struct gm_if *gif = g->gif;
 	uint64_t gmi = gm_gmi(&gif->cfg);
-	struct gm_src *s, *nx;
+	struct gm_src *s;
 	bool any_q = false;
 
 	if (!g->exclude) {
@@ -394,35 +448,17 @@ static void apply(struct gm_group *g, enum gm_rec_type type,
 		case GM_ALLOW:
 		case GM_TO_IN:
 			/* INCLUDE (A+B); (B) = GMI */
-			for (size_t i = 0; i < n; i++) {
-				s = gm_src_find(g, &b[i]);
-				if (!s)
-					s = src_add(g, &b[i]);
-				if (s)
-					src_arm(g, s, gmi);
-			}
+			arm_all(g, b, n, gmi);
 			if (type == GM_TO_IN) /* Send Q(G,A-B) */
-				for (s = g->srcs; s; s = s->next)
-					if (!addr_in(b, n, &s->addr)) {
-						q_source(g, s);
-						any_q = true;
-					}
+				any_q = q_in(g, b, n, false);
 			break;
 		case GM_BLOCK: /* INCLUDE (A); Send Q(G,A*B) */
-			for (s = g->srcs; s; s = s->next)
-				if (addr_in(b, n, &s->addr)) {
-					q_source(g, s);
-					any_q = true;
-				}
+			any_q = q_in(g, b, n, true);
 			break;
 		case GM_IS_EX:
 		case GM_TO_EX:
 			/* EXCLUDE (A*B, B-A); (B-A) = 0; Delete (A-B) */
-			for (s = g->srcs; s; s = nx) {
-				nx = s->next;
-				if (!addr_in(b, n, &s->addr))
-					src_del(g, s);
-			}
+			keep_only(g, b, n);
 			for (size_t i = 0; i < n; i++)
 				if (!gm_src_find(g, &b[i]))
 					src_add(g, &b[i]);
@@ -430,11 +466,7 @@ static void apply(struct gm_group *g, enum gm_rec_type type,
 			g->dirty = true;
 			arm(gif, &g->timer, gmi);
 			if (type == GM_TO_EX) /* Send Q(G,A*B) */
-				for (s = g->srcs; s; s = s->next)
-					if (timer_armed(&s->t)) {
-						q_source(g, s);
-						any_q = true;
-					}
+				any_q = q_armed(g);
 			break;
 		}
 	} else {
@@ -461,13 +493,7 @@ static void apply(struct gm_group *g, enum gm_rec_type type,
 						q_source(g, s);
 						any_q = true;
 					}
-			for (size_t i = 0; i < n; i++) {
-				s = gm_src_find(g, &b[i]);
-				if (!s)
-					s = src_add(g, &b[i]);
-				if (s)
-					src_arm(g, s, gmi);
-			}
+			arm_all(g, b, n, gmi);
 			if (type == GM_TO_IN) {
 				q_group(g);
 				any_q = true;
@@ -495,11 +521,7 @@ static void apply(struct gm_group *g, enum gm_rec_type type,
 			/* EXCLUDE (A-Y, Y*A); Delete (X-A), (Y-A);
 			 * IS_EX: (A-X-Y) = GMI; TO_EX: (A-X-Y) = Group Timer,
 			 * Send Q(G,A-Y); Group Timer = GMI */
-			for (s = g->srcs; s; s = nx) {
-				nx = s->next;
-				if (!addr_in(b, n, &s->addr))
-					src_del(g, s);
-			}
+			keep_only(g, b, n);
 			for (size_t i = 0; i < n; i++) {
 				if (gm_src_find(g, &b[i]))
 					continue;
@@ -512,11 +534,7 @@ static void apply(struct gm_group *g, enum gm_rec_type type,
 					src_arm_like(g, s, &g->timer);
 			}
 			if (type == GM_TO_EX)
-				for (s = g->srcs; s; s = s->next)
-					if (timer_armed(&s->t)) {
-						q_source(g, s);
-						any_q = true;
-					}
+				any_q = q_armed(g);
 			arm(gif, &g->timer, gmi);
 			break;
 		}
