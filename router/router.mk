@@ -10,7 +10,7 @@ ROUTER_LIBS     := $(MNL_LIBS) $(NFCT_LIBS) $(CAP_LIBS)
 ROUTER_CONF_SRCS := router/src/conf.c router/src/conf_phyint.c \
 		    router/src/conf_route.c router/src/conf_include.c \
 		    router/src/conf_print.c router/src/route.c router/src/esc.c \
-		    router/src/addr.c
+		    router/src/vec.c router/src/addr.c
 ROUTER_CONF_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(ROUTER_CONF_SRCS))
 
 MCROUTED   := $(BUILD)/mcrouted

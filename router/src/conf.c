@@ -42,28 +42,6 @@ int conf_perr(const struct ctx *x, unsigned int col, const char *fmt, ...)
 	return -1;
 }
 
-/*
- * Room for one more element in an array that holds n.  The capacity is
- * implicit: arrays grow to the next power of two, so no field records it.
- */
-int conf_grow(void *arrp, size_t n, size_t size)
-{
-	void **arr = arrp;
-	size_t cap;
-	void *p;
-
-	if (n & (n - 1))
-		return 0;
-	cap = n ? n * 2 : 1;
-	if (cap > SIZE_MAX / size)
-		return -1;
-	p = realloc(*arr, cap * size);
-	if (!p)
-		return -1;
-	*arr = p;
-	return 0;
-}
-
 int conf_oom(const struct ctx *x)
 {
 	return conf_perr(x, x->n ? dcol(x) : 1, "out of memory");
@@ -163,7 +141,7 @@ int conf_parse_text(struct parser *ps, const char *file, const char *text,
 			s = q;
 			while (q < lend && *q && *q != '#' && !is_space(*q))
 				q++;
-			if (conf_grow(&toks, n, sizeof(*toks))) {
+			if (vec_grow2(&toks, n, sizeof(*toks))) {
 				rc = conf_perr(&x, column(p, s),
 					       "out of memory");
 				break;

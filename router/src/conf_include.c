@@ -98,7 +98,7 @@ const char *conf_add_file(struct conf *c, const char *path)
 		if (!strcmp(c->files[i], path))
 			return c->files[i];
 	dup = strdup(path);
-	if (!dup || conf_grow(&c->files, c->n_files, sizeof(*c->files))) {
+	if (!dup || vec_grow2(&c->files, c->n_files, sizeof(*c->files))) {
 		free(dup);
 		return NULL;
 	}

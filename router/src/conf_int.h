@@ -15,6 +15,7 @@
 #include "conf.h"
 #include "esc.h"
 #include "route.h"
+#include "vec.h"
 
 #define SHOW_BUF ESC_WORD_BUF
 
@@ -49,11 +50,6 @@ __attribute__((format(printf, 3, 4))) int
 conf_perr(const struct ctx *x, unsigned int col, const char *fmt, ...);
 /* "out of memory" at the directive; returns -1. */
 int conf_oom(const struct ctx *x);
-/*
- * Room for one more element in an array that holds n.  The capacity is
- * implicit: arrays grow to the next power of two, so no field records it.
- */
-int conf_grow(void *arrp, size_t n, size_t size);
 /* Every line of text, read as the file called file at include depth. */
 int conf_parse_text(struct parser *ps, const char *file, const char *text,
 		    size_t len, unsigned int depth);

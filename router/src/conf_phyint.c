@@ -242,7 +242,7 @@ int conf_parse_phyint(const struct ctx *x)
 			} else if (route_unicast(word(&x->t[++i]), "altnet",
 						 &net, e, sizeof(e))) {
 				rc = perr_tok(x, &x->t[i], e);
-			} else if (conf_grow(&p.altnet, p.n_altnet,
+			} else if (vec_grow2(&p.altnet, p.n_altnet,
 					     sizeof(*p.altnet))) {
 				rc = conf_oom(x);
 			} else {
@@ -268,7 +268,7 @@ int conf_parse_phyint(const struct ctx *x)
 			return 0;
 		}
 	}
-	if (conf_grow(&c->phyints, c->n_phyints, sizeof(*c->phyints))) {
+	if (vec_grow2(&c->phyints, c->n_phyints, sizeof(*c->phyints))) {
 		conf_phyint_free(&p);
 		return conf_oom(x);
 	}

@@ -136,7 +136,7 @@ int conf_parse_mgroup(const struct ctx *x)
 			"mgroup expands to %s joins (sources x groups), more than %d",
 			n, CONF_MAX_EXPAND);
 	}
-	if (conf_grow(&c->mgroups, c->n_mgroups, sizeof(*c->mgroups)))
+	if (vec_grow2(&c->mgroups, c->n_mgroups, sizeof(*c->mgroups)))
 		return conf_oom(x);
 	c->mgroups[c->n_mgroups++] = *g;
 	return 0;
@@ -169,7 +169,7 @@ int conf_parse_mroute(const struct ctx *x)
 			goto fail;
 		}
 	}
-	if (conf_grow(&c->mroutes, c->n_mroutes, sizeof(*c->mroutes))) {
+	if (vec_grow2(&c->mroutes, c->n_mroutes, sizeof(*c->mroutes))) {
 		conf_oom(x);
 		goto fail;
 	}

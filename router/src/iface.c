@@ -14,6 +14,7 @@
 
 #include "iface.h"
 #include "log.h"
+#include "vec.h"
 
 int iface_table_init(struct iface_table *t)
 {
@@ -51,15 +52,8 @@ struct iface *iface_upsert(struct iface_table *t, int ifindex, const char *name,
 	struct iface *i = (struct iface *)iface_by_index(t, ifindex);
 
 	if (!i) {
-		if (t->n == t->cap) {
-			size_t cap = t->cap ? t->cap * 2 : 16;
-			struct iface *v = realloc(t->v, cap * sizeof(*v));
-
-			if (!v)
-				return NULL;
-			t->v = v;
-			t->cap = cap;
-		}
+		if (vec_grow(&t->v, t->n, &t->cap, sizeof(*t->v), 16))
+			return NULL;
 		i = &t->v[t->n++];
 		memset(i, 0, sizeof(*i));
 		i->ifindex = ifindex;

@@ -10,6 +10,7 @@
 #include "gm_io.h"
 #include "log.h"
 #include "member.h"
+#include "vec.h"
 
 static enum kern_fam fam_of(enum gm_proto p)
 {
@@ -298,15 +299,8 @@ static int mif_add(struct member *mb, const struct iface *i,
 {
 	struct member_if *mi;
 
-	if (mb->n_ifs == mb->cap_ifs) {
-		size_t nc = mb->cap_ifs ? mb->cap_ifs * 2 : 8;
-		struct member_if **v = realloc(mb->ifs, nc * sizeof(*v));
-
-		if (!v)
-			return -1;
-		mb->ifs = v;
-		mb->cap_ifs = nc;
-	}
+	if (vec_grow(&mb->ifs, mb->n_ifs, &mb->cap_ifs, sizeof(*mb->ifs), 8))
+		return -1;
 	mi = calloc(1, sizeof(*mi));
 	if (!mi)
 		return -1;

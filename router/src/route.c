@@ -9,6 +9,7 @@
 
 #include "esc.h"
 #include "route.h"
+#include "vec.h"
 
 struct route_word route_word(const char *s)
 {
@@ -199,24 +200,15 @@ int route_add_oif(char (**oifs)[IFNAMSIZ], size_t *n, struct route_word w,
 		  char *err, size_t errlen)
 {
 	char oif[IFNAMSIZ];
-	size_t cap;
-	void *p;
 
 	if (route_ifname(w, false, oif, err, errlen))
 		return -1;
 	for (size_t i = 0; i < *n; i++)
 		if (!strcmp((*oifs)[i], oif))
 			return 0;
-	/* Arrays grow to the next power of two: no field keeps the size. */
-	if (!(*n & (*n - 1))) {
-		cap = *n ? *n * 2 : 1;
-		p = cap > SIZE_MAX / IFNAMSIZ ? NULL :
-						realloc(*oifs, cap * IFNAMSIZ);
-		if (!p) {
-			snprintf(err, errlen, "out of memory");
-			return -2;
-		}
-		*oifs = p;
+	if (vec_grow2(oifs, *n, IFNAMSIZ)) {
+		snprintf(err, errlen, "out of memory");
+		return -2;
 	}
 	memcpy((*oifs)[(*n)++], oif, IFNAMSIZ);
 	return 0;

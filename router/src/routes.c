@@ -9,6 +9,7 @@
 #include "esc.h"
 #include "route.h"
 #include "routes.h"
+#include "vec.h"
 
 #define HASH_SEED 0x9e3779b9u
 
@@ -87,15 +88,9 @@ static int index_rule(struct ruleset *rs, size_t i)
 		rs->buckets[b] = i + 1;
 		return 0;
 	}
-	if (rs->n_prefixed == rs->cap_prefixed) {
-		size_t cap = rs->cap_prefixed ? rs->cap_prefixed * 2 : 16;
-		size_t *p = realloc(rs->prefixed, cap * sizeof(*p));
-
-		if (!p)
-			return -1;
-		rs->prefixed = p;
-		rs->cap_prefixed = cap;
-	}
+	if (vec_grow(&rs->prefixed, rs->n_prefixed, &rs->cap_prefixed,
+		     sizeof(*rs->prefixed), 16))
+		return -1;
 	rs->prefixed[rs->n_prefixed++] = i;
 	return 0;
 }
@@ -120,15 +115,8 @@ int ruleset_add(struct ruleset *rs, const struct rule *r)
 {
 	struct rule *nr;
 
-	if (rs->n == rs->cap) {
-		size_t cap = rs->cap ? rs->cap * 2 : 64;
-		struct rule *v = realloc(rs->v, cap * sizeof(*v));
-
-		if (!v)
-			return -1;
-		rs->v = v;
-		rs->cap = cap;
-	}
+	if (vec_grow(&rs->v, rs->n, &rs->cap, sizeof(*rs->v), 64))
+		return -1;
 	nr = &rs->v[rs->n];
 	*nr = *r;
 	nr->oifs = NULL;
