@@ -44,6 +44,13 @@ $(ROUTER_GM_TESTS): $(BUILD)/router/tests/%: $(BUILD)/router/tests/%.o \
 		$(BUILD)/router/tests/gm_fixture.o $(ROUTER_LIB)
 	$(call link,$^,$(CMOCKA_LIBS) $(ROUTER_LIBS))
 
+# The route engine's tests share a fake kernel.
+ROUTER_KERN_TESTS := $(patsubst %,$(BUILD)/router/tests/%,test_mroute \
+		     test_gm_route)
+$(ROUTER_KERN_TESTS): $(BUILD)/router/tests/%: $(BUILD)/router/tests/%.o \
+		$(BUILD)/router/tests/fake_kern.o $(ROUTER_LIB)
+	$(call link,$^,$(CMOCKA_LIBS) $(ROUTER_LIBS))
+
 $(BUILD)/router/tests/%.o: CPPFLAGS += -Irouter/src
 
 ALL_BINS     += $(MCROUTED) $(MCROUTECTL) $(ROUTER_TESTS)
