@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What makes a route valid, decided in one place for both ways a route
- * comes in: the config file's mroute and mgroup lines (conf.c) and the
+ * comes in: the config file's mroute and mgroup lines (conf_route.c) and the
  * control protocol's add, del, join and leave (rule_from_words() in
  * routes.c).  Each grammar finds the words; these functions judge them,
  * with the same messages both ways.  Pure.
