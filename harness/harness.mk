@@ -12,7 +12,7 @@ MCLAB            := $(BUILD)/mclab
 # The router's config parser (pure) is the harness's too: mclab check
 # --image reads an image's smcroute.conf/mcrouted.conf with it, so the
 # two can never disagree on what a config means.
-HARNESS_ROUTER_OBJS := $(BUILD)/router/src/conf.o $(BUILD)/router/src/addr.o
+HARNESS_ROUTER_OBJS := $(ROUTER_CONF_OBJS)
 $(BUILD)/harness/src/imgmodel.o $(BUILD)/harness/src/imgcheck.o $(BUILD)/harness/src/imgcheck_guest.o $(BUILD)/harness/src/imgcheck_traffic.o: CPPFLAGS += -Irouter/src
 
 $(HARNESS_LIB): $(patsubst %.c,$(BUILD)/%.o,$(HARNESS_LIB_SRCS)) $(HARNESS_ROUTER_OBJS)

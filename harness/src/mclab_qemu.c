@@ -34,7 +34,6 @@
 #include "qemu.h"
 #include "router.h"
 
-
 static const char qemu_usage[] =
 	"usage: mclab qemu up [--profile virt|raspi3b] [--topo TOPO] [--node NODE]\n"
 	"                     [--image sdcard.img [--board B] [--dtb D] |\n"

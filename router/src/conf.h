@@ -35,13 +35,14 @@
  * the offending token, or of the directive when a token is missing.  An error
  * about a whole file (conf_load() cannot read it) has line and col 0.
  *
- * Details (see conf.c): '#' starts a comment anywhere; keywords may come in
+ * Details (see conf*.c): '#' starts a comment anywhere; keywords may come in
  * any order after "phyint IFNAME", and the from/source/group pairs of mgroup
  * and mroute in any order too (mroute's "to" takes the rest of the line).
  * "phyint IF" alone means enable, and a later phyint for the same name
- * replaces the earlier one.  A source of 0.0.0.0 or :: (without /LEN) is
- * stored as AF_UNSPEC: (*,G) for mroute, an ASM join for mgroup.  Repeated
- * outbound interfaces are kept once.  A wildcard name ends in '+', which
+ * replaces the earlier one.  A source of 0.0.0.0 or :: alone (or /32,
+ * /128) is stored as AF_UNSPEC: (*,G) for mroute, an ASM join for mgroup;
+ * with a shorter length it is a prefix (route.h, which judges every
+ * address and interface name).  Repeated outbound interfaces are kept once.  A wildcard name ends in '+', which
  * matches any suffix, the empty one included ("eth+" matches "eth", "eth0"
  * and "eth10"); it is allowed for phyint and for "from", never after "to".
  */
@@ -66,6 +67,20 @@ struct conf_loc {
 
 enum phyint_role { ROLE_NONE = 0, ROLE_UPSTREAM, ROLE_DOWNSTREAM };
 
+/*
+ * IGMP/MLD timers, RFC 3376 §8 / RFC 3810 §9 defaults.  A phyint line's
+ * own are the same words and ranges, 0 for "the global value".
+ */
+struct conf_gm {
+	uint32_t robustness; /* 1-7, default 2 */
+	uint32_t query_interval_ms; /* 1-31744 s, default 125 s */
+	uint32_t query_resp_ms; /* 0.1-3174.4 s, default 10 s */
+	uint32_t lmq_interval_ms; /* 0.1-25.5 s, default 1 s */
+	uint32_t lmq_count; /* 1-7, 0 = the robustness (default) */
+	uint32_t max_groups; /* per interface, 1-65536, default 1024 */
+	bool query_interval_set, query_resp_set; /* given explicitly (global) */
+};
+
 struct conf_phyint {
 	char ifname[IFNAMSIZ]; /* may end in '+' (wildcard) */
 	bool enable;
@@ -76,14 +91,11 @@ struct conf_phyint {
 	unsigned int mld_version; /* 0 = default, 1 or 2 */
 	bool fast_leave;
 	/*
-	 * IGMP/MLD timers of this interface (same words and ranges as the
-	 * global ones); 0 = the global value.  robustness 3 on a lossy
-	 * wlan0, say, and the defaults on usb0.
+	 * IGMP/MLD timers of this interface, 0 = the global value
+	 * (conf_phyint_gm()).  robustness 3 on a lossy wlan0, say, and the
+	 * defaults on usb0.
 	 */
-	struct {
-		unsigned int robustness, lmq_count, max_groups;
-		uint32_t query_interval_ms, query_resp_ms, lmq_interval_ms;
-	} gm;
+	struct conf_gm gm;
 	struct inet_prefix *altnet;
 	size_t n_altnet;
 	struct conf_loc loc;
@@ -98,22 +110,11 @@ struct conf_mgroup {
 
 struct conf_mroute {
 	char ifname[IFNAMSIZ]; /* may end in '+' */
-	struct inet_prefix source; /* AF_UNSPEC or any-address: (*,G) */
+	struct inet_prefix source; /* family AF_UNSPEC when absent: (*,G) */
 	struct inet_prefix group;
 	char (*oifs)[IFNAMSIZ];
 	size_t n_oifs;
 	struct conf_loc loc;
-};
-
-/* IGMP/MLD timers, RFC 3376 §8 / RFC 3810 §9 defaults. */
-struct conf_gm {
-	unsigned int robustness; /* 1-7, default 2 */
-	uint32_t query_interval_ms; /* 1-31744 s, default 125 s */
-	uint32_t query_resp_ms; /* 0.1-3174.4 s, default 10 s */
-	uint32_t lmq_interval_ms; /* 0.1-25.5 s, default 1 s */
-	unsigned int lmq_count; /* 1-7, 0 = the robustness (default) */
-	unsigned int max_groups; /* per interface, 1-65536, default 1024 */
-	bool query_interval_set, query_resp_set; /* given explicitly */
 };
 
 struct conf {
@@ -186,6 +187,13 @@ bool ifname_match(const char *pattern, const char *ifname);
  * it came from (conf_loc, files).
  */
 bool conf_equal(const struct conf *a, const struct conf *b);
+
+/*
+ * The IGMP/MLD timers in force on the interface of phyint ph: the ones
+ * its line sets, the global ones for the rest.
+ */
+void conf_phyint_gm(const struct conf *c, const struct conf_phyint *ph,
+		    struct conf_gm *out);
 
 /* Joins an mgroup expands to (sources x groups), saturated at UINT64_MAX. */
 uint64_t conf_mgroup_size(const struct conf_mgroup *g);

@@ -12,6 +12,7 @@
 
 #include "conntrack.h"
 #include "log.h"
+#include "vec.h"
 
 void ct_flush_init(struct ct_flush *f)
 {
@@ -181,15 +182,8 @@ void conntrack_queue(struct ct_flush *f, const struct inet_addr *src,
 {
 	if (f->unavailable)
 		return;
-	if (f->n == f->cap) {
-		size_t cap = f->cap ? f->cap * 2 : 64;
-		struct ct_key *v = realloc(f->v, cap * sizeof(*v));
-
-		if (!v)
-			return;
-		f->v = v;
-		f->cap = cap;
-	}
+	if (vec_grow(&f->v, f->n, &f->cap, sizeof(*f->v), 64))
+		return;
 	f->v[f->n].src = *src;
 	f->v[f->n].grp = *grp;
 	f->n++;
@@ -221,15 +215,8 @@ static int collect(enum nf_conntrack_msg_type type, struct nf_conntrack *ct,
 		return NFCT_CB_CONTINUE;
 	if (nfct_getobjopt(ct, NFCT_GOPT_IS_SNAT) > 0)
 		return NFCT_CB_CONTINUE; /* NATed: nothing to fix */
-	if (w->n == w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 16;
-		struct nf_conntrack **v = realloc(w->doomed, cap * sizeof(*v));
-
-		if (!v)
-			return NFCT_CB_CONTINUE;
-		w->doomed = v;
-		w->cap = cap;
-	}
+	if (vec_grow(&w->doomed, w->n, &w->cap, sizeof(*w->doomed), 16))
+		return NFCT_CB_CONTINUE;
 	w->doomed[w->n] = nfct_clone(ct);
 	if (w->doomed[w->n])
 		w->n++;

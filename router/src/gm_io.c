@@ -99,6 +99,17 @@ int gm_io_join(int fd, enum gm_proto p, int ifindex,
 	return rc < 0 && errno != EADDRINUSE ? -errno : 0;
 }
 
+/* The one control message of mh: data at level, type. */
+static void put_cmsg(struct msghdr *mh, struct cmsghdr *cm, int level, int type,
+		     const void *data, size_t len)
+{
+	mh->msg_controllen = CMSG_SPACE(len);
+	cm->cmsg_level = level;
+	cm->cmsg_type = type;
+	cm->cmsg_len = CMSG_LEN(len);
+	memcpy(CMSG_DATA(cm), data, len);
+}
+
 int gm_io_send(int fd, enum gm_proto p, int ifindex,
 	       const struct inet_addr *src, const struct inet_addr *dst,
 	       const uint8_t *msg, size_t len)
@@ -131,11 +142,7 @@ int gm_io_send(int fd, enum gm_proto p, int ifindex,
 		pi.ipi_ifindex = ifindex;
 		if (src && src->family == AF_INET)
 			pi.ipi_spec_dst = src->v4;
-		mh.msg_controllen = CMSG_SPACE(sizeof(pi));
-		cm->cmsg_level = IPPROTO_IP;
-		cm->cmsg_type = IP_PKTINFO;
-		cm->cmsg_len = CMSG_LEN(sizeof(pi));
-		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+		put_cmsg(&mh, cm, IPPROTO_IP, IP_PKTINFO, &pi, sizeof(pi));
 		{
 			struct ip_mreqn mr;
 
@@ -157,11 +164,7 @@ int gm_io_send(int fd, enum gm_proto p, int ifindex,
 		pi.ipi6_ifindex = (unsigned int)ifindex;
 		if (src && src->family == AF_INET6)
 			pi.ipi6_addr = src->v6;
-		mh.msg_controllen = CMSG_SPACE(sizeof(pi));
-		cm->cmsg_level = IPPROTO_IPV6;
-		cm->cmsg_type = IPV6_PKTINFO;
-		cm->cmsg_len = CMSG_LEN(sizeof(pi));
-		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+		put_cmsg(&mh, cm, IPPROTO_IPV6, IPV6_PKTINFO, &pi, sizeof(pi));
 	}
 	if (sendmsg(fd, &mh, 0) < 0)
 		return -errno;

@@ -79,44 +79,52 @@ uint16_t gm_csum6(const struct in6_addr *src, const struct in6_addr *dst,
 	return gm_csum(p, len, sum);
 }
 
+/*
+ * The floating-point codes of RFC 3376 §4.1.1 (IGMPv3, 8 bits: 1, exp 3,
+ * mant 4) and RFC 3810 §5.1.3 (MLDv2, 16 bits: 1, exp 3, mant 12): the
+ * same scheme with m mantissa bits.
+ */
+static uint32_t code_decode(uint32_t code, unsigned int m)
+{
+	uint32_t mask = (1u << m) - 1;
+
+	if (code < 1u << (m + 3))
+		return code;
+	return ((code & mask) | (1u << m)) << (((code >> m) & 7) + 3);
+}
+
+static uint32_t code_encode(uint32_t v, unsigned int m)
+{
+	if (v < 1u << (m + 3))
+		return v;
+	for (unsigned int exp = 0; exp < 8; exp++) {
+		uint32_t mant = v >> (exp + 3);
+
+		if (mant < 2u << m)
+			return 1u << (m + 3) | exp << m |
+			       (mant & ((1u << m) - 1));
+	}
+	return (1u << (m + 4)) - 1;
+}
+
 uint32_t gm_igmp3_code_decode(uint8_t code)
 {
-	if (code < 128)
-		return code;
-	return (uint32_t)((code & 0x0f) | 0x10) << (((code >> 4) & 7) + 3);
+	return code_decode(code, 4);
 }
 
 uint8_t gm_igmp3_code_encode(uint32_t v)
 {
-	if (v < 128)
-		return (uint8_t)v;
-	for (unsigned int exp = 0; exp < 8; exp++) {
-		uint32_t mant = v >> (exp + 3);
-
-		if (mant < 32)
-			return (uint8_t)(0x80 | exp << 4 | (mant & 0x0f));
-	}
-	return 0xff;
+	return (uint8_t)code_encode(v, 4);
 }
 
 uint32_t gm_mld2_code_decode(uint16_t code)
 {
-	if (code < 32768)
-		return code;
-	return (uint32_t)((code & 0x0fff) | 0x1000) << (((code >> 12) & 7) + 3);
+	return code_decode(code, 12);
 }
 
 uint16_t gm_mld2_code_encode(uint32_t v)
 {
-	if (v < 32768)
-		return (uint16_t)v;
-	for (unsigned int exp = 0; exp < 8; exp++) {
-		uint32_t mant = v >> (exp + 3);
-
-		if (mant < 0x2000)
-			return (uint16_t)(0x8000 | exp << 12 | (mant & 0x0fff));
-	}
-	return 0xffff;
+	return (uint16_t)code_encode(v, 12);
 }
 
 void gm_src_at(enum gm_proto p, const uint8_t *srcs, size_t i,

@@ -14,6 +14,7 @@
 
 #include "iface.h"
 #include "log.h"
+#include "vec.h"
 
 int iface_table_init(struct iface_table *t)
 {
@@ -51,15 +52,8 @@ struct iface *iface_upsert(struct iface_table *t, int ifindex, const char *name,
 	struct iface *i = (struct iface *)iface_by_index(t, ifindex);
 
 	if (!i) {
-		if (t->n == t->cap) {
-			size_t cap = t->cap ? t->cap * 2 : 16;
-			struct iface *v = realloc(t->v, cap * sizeof(*v));
-
-			if (!v)
-				return NULL;
-			t->v = v;
-			t->cap = cap;
-		}
+		if (vec_grow(&t->v, t->n, &t->cap, sizeof(*t->v), 16))
+			return NULL;
 		i = &t->v[t->n++];
 		memset(i, 0, sizeof(*i));
 		i->ifindex = ifindex;
@@ -139,28 +133,28 @@ const struct inet_addr *iface_addr(const struct iface *i, sa_family_t family)
 	return NULL;
 }
 
-static int link_attr_cb(const struct nlattr *attr, void *data)
+/* An attribute of a message into tb[] (valid types only; name a string). */
+static int store_attr(const struct nlattr *attr, const struct nlattr **tb,
+		      int max, int name)
 {
-	const struct nlattr **tb = data;
 	int type = mnl_attr_get_type(attr);
 
-	if (mnl_attr_type_valid(attr, IFLA_MAX) < 0)
+	if (mnl_attr_type_valid(attr, (uint16_t)max) < 0)
 		return MNL_CB_OK;
-	if (type == IFLA_IFNAME && mnl_attr_validate(attr, MNL_TYPE_STRING) < 0)
+	if (type == name && mnl_attr_validate(attr, MNL_TYPE_STRING) < 0)
 		return MNL_CB_OK;
 	tb[type] = attr;
 	return MNL_CB_OK;
 }
 
+static int link_attr_cb(const struct nlattr *attr, void *data)
+{
+	return store_attr(attr, data, IFLA_MAX, IFLA_IFNAME);
+}
+
 static int addr_attr_cb(const struct nlattr *attr, void *data)
 {
-	const struct nlattr **tb = data;
-	int type = mnl_attr_get_type(attr);
-
-	if (mnl_attr_type_valid(attr, IFA_MAX) < 0)
-		return MNL_CB_OK;
-	tb[type] = attr;
-	return MNL_CB_OK;
+	return store_attr(attr, data, IFA_MAX, -1);
 }
 
 static int handle_msg(const struct nlmsghdr *nlh, void *data)

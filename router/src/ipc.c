@@ -631,15 +631,15 @@ static int cmd_join(struct daemon *d, struct msg_req *r, bool join, char *err,
 	if (rule_from_words(&rule, r->argv + 1, r->argc - 1, false, err,
 			    errlen))
 		return -1;
+	/* Any source is AF_UNSPEC; 0.0.0.0/0 is a prefix (route.h). */
 	if (rule.grp.len != addr_bits(rule.grp.addr.family) ||
 	    (rule.src.addr.family != AF_UNSPEC &&
-	     rule.src.len != addr_bits(rule.src.addr.family) &&
-	     rule.src.len != 0)) {
+	     rule.src.len != addr_bits(rule.src.addr.family))) {
 		snprintf(err, errlen, "join takes single addresses");
 		return -1;
 	}
 	memset(&src, 0, sizeof(src));
-	if (rule.src.addr.family != AF_UNSPEC && !addr_is_any(&rule.src.addr))
+	if (rule.src.addr.family != AF_UNSPEC)
 		src = rule.src.addr;
 	if (strchr(rule.iif, '+')) {
 		snprintf(err, errlen, "join needs an interface name");

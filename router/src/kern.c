@@ -102,6 +102,20 @@ static void sys_close(void *ctx, enum kern_fam fam)
 	ks->fd[fam] = -1;
 }
 
+/* MRT_ADD_VIF or MRT_DEL_VIF (opt) for an interface by its index. */
+static int vif4_ctl(int fd, int opt, int vif, int ifindex,
+		    unsigned int threshold)
+{
+	struct vifctl vc;
+
+	memset(&vc, 0, sizeof(vc));
+	vc.vifc_vifi = (vifi_t)vif;
+	vc.vifc_flags = VIFF_USE_IFINDEX;
+	vc.vifc_threshold = (unsigned char)threshold;
+	vc.vifc_lcl_ifindex = ifindex;
+	return setsockopt(fd, IPPROTO_IP, opt, &vc, sizeof(vc));
+}
+
 static int sys_vif_add(void *ctx, enum kern_fam fam, int vif, int ifindex,
 		       unsigned int threshold)
 {
@@ -109,15 +123,8 @@ static int sys_vif_add(void *ctx, enum kern_fam fam, int vif, int ifindex,
 	int rc;
 
 	if (fam == KF_V4) {
-		struct vifctl vc;
-
-		memset(&vc, 0, sizeof(vc));
-		vc.vifc_vifi = (vifi_t)vif;
-		vc.vifc_flags = VIFF_USE_IFINDEX;
-		vc.vifc_threshold = (unsigned char)threshold;
-		vc.vifc_lcl_ifindex = ifindex;
-		rc = setsockopt(ks->fd[fam], IPPROTO_IP, MRT_ADD_VIF, &vc,
-				sizeof(vc));
+		rc = vif4_ctl(ks->fd[fam], MRT_ADD_VIF, vif, ifindex,
+			      threshold);
 	} else {
 		struct mif6ctl mc;
 
@@ -137,14 +144,7 @@ static int sys_vif_del(void *ctx, enum kern_fam fam, int vif, int ifindex)
 	int rc;
 
 	if (fam == KF_V4) {
-		struct vifctl vc;
-
-		memset(&vc, 0, sizeof(vc));
-		vc.vifc_vifi = (vifi_t)vif;
-		vc.vifc_flags = VIFF_USE_IFINDEX;
-		vc.vifc_lcl_ifindex = ifindex;
-		rc = setsockopt(ks->fd[fam], IPPROTO_IP, MRT_DEL_VIF, &vc,
-				sizeof(vc));
+		rc = vif4_ctl(ks->fd[fam], MRT_DEL_VIF, vif, ifindex, 0);
 	} else {
 		mifi_t mifi = (mifi_t)vif;
 

@@ -331,6 +331,21 @@ static void loop(struct daemon *d, int sfd)
 }
 
 /* -F takes an optional FILE as the next word (smcrouted's -F FILE). */
+/* -OPT's decimal value, at most max, into out; 0, or -1 said on stderr. */
+static int opt_uint(char opt, const char *arg, unsigned long max,
+		    const char *what, unsigned int *out)
+{
+	char *end;
+	unsigned long v = strtoul(arg, &end, 10);
+
+	if (*end || v > max) {
+		fprintf(stderr, "mcrouted: -%c: bad %s\n", opt, what);
+		return -1;
+	}
+	*out = (unsigned int)v;
+	return 0;
+}
+
 static const char *take_check_arg(int argc, char **argv, int *idx)
 {
 	if (*idx < argc && argv[*idx][0] != '-')
@@ -357,17 +372,11 @@ int main(int argc, char **argv)
 	d->mrt_fd[KF_V4] = d->mrt_fd[KF_V6] = -1;
 
 	while ((c = getopt(argc, argv, "c:f:Fhl:np:P:st:u:v")) != -1) {
-		char *end;
-		unsigned long v;
-
 		switch (c) {
 		case 'c':
-			v = strtoul(optarg, &end, 10);
-			if (*end || v > 86400 * 365) {
-				fprintf(stderr, "mcrouted: -c: bad seconds\n");
+			if (opt_uint('c', optarg, 86400 * 365, "seconds",
+				     &d->expire_s))
 				return EXIT_USAGE;
-			}
-			d->expire_s = (unsigned int)v;
 			break;
 		case 'f':
 			d->conf_path = optarg;
@@ -405,12 +414,9 @@ int main(int argc, char **argv)
 			use_syslog = true;
 			break;
 		case 't':
-			v = strtoul(optarg, &end, 10);
-			if (*end || v > 0xffffffffUL) {
-				fprintf(stderr, "mcrouted: -t: bad table\n");
+			if (opt_uint('t', optarg, 0xffffffffUL, "table",
+				     &d->table))
 				return EXIT_USAGE;
-			}
-			d->table = (unsigned int)v;
 			break;
 		case 'u':
 			d->sock_path = optarg;

@@ -10,6 +10,7 @@
 #include "gm_io.h"
 #include "log.h"
 #include "member.h"
+#include "vec.h"
 
 static enum kern_fam fam_of(enum gm_proto p)
 {
@@ -247,29 +248,20 @@ void member_free(struct member *mb)
 static void cfg_of(const struct conf *c, const struct conf_phyint *ph,
 		   enum gm_proto p, struct gm_cfg *g)
 {
-	gm_cfg_defaults(g);
-	g->robustness = c->gm.robustness;
-	g->query_interval_ms = c->gm.query_interval_ms;
-	g->query_resp_ms = c->gm.query_resp_ms;
-	g->lmq_interval_ms = c->gm.lmq_interval_ms;
-	g->lmq_count = c->gm.lmq_count;
-	g->max_groups = c->gm.max_groups;
+	struct conf_gm t;
+
 	/* the interface's own values, where its phyint line sets them */
-	if (ph->gm.robustness)
-		g->robustness = ph->gm.robustness;
-	if (ph->gm.query_interval_ms)
-		g->query_interval_ms = ph->gm.query_interval_ms;
-	if (ph->gm.query_resp_ms)
-		g->query_resp_ms = ph->gm.query_resp_ms;
+	conf_phyint_gm(c, ph, &t);
+	gm_cfg_defaults(g);
+	g->robustness = t.robustness;
+	g->query_interval_ms = t.query_interval_ms;
+	g->query_resp_ms = t.query_resp_ms;
+	g->lmq_interval_ms = t.lmq_interval_ms;
+	g->lmq_count = t.lmq_count;
+	g->max_groups = t.max_groups;
 	/* a short query interval and no response interval for it: half */
 	if (g->query_resp_ms >= g->query_interval_ms)
 		g->query_resp_ms = g->query_interval_ms / 2;
-	if (ph->gm.lmq_interval_ms)
-		g->lmq_interval_ms = ph->gm.lmq_interval_ms;
-	if (ph->gm.lmq_count)
-		g->lmq_count = ph->gm.lmq_count;
-	if (ph->gm.max_groups)
-		g->max_groups = ph->gm.max_groups;
 	g->version = p == GM_MLD ? ph->mld_version : ph->igmp_version;
 	g->fast_leave = ph->fast_leave;
 	g->querier = ph->role != ROLE_UPSTREAM;
@@ -307,15 +299,8 @@ static int mif_add(struct member *mb, const struct iface *i,
 {
 	struct member_if *mi;
 
-	if (mb->n_ifs == mb->cap_ifs) {
-		size_t nc = mb->cap_ifs ? mb->cap_ifs * 2 : 8;
-		struct member_if **v = realloc(mb->ifs, nc * sizeof(*v));
-
-		if (!v)
-			return -1;
-		mb->ifs = v;
-		mb->cap_ifs = nc;
-	}
+	if (vec_grow(&mb->ifs, mb->n_ifs, &mb->cap_ifs, sizeof(*mb->ifs), 8))
+		return -1;
 	mi = calloc(1, sizeof(*mi));
 	if (!mi)
 		return -1;

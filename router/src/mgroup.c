@@ -12,6 +12,8 @@
 
 #include "log.h"
 #include "mgroup.h"
+#include "route.h"
+#include "vec.h"
 
 void mgroups_init(struct mgroups *g, const struct iface_table *ifaces)
 {
@@ -76,15 +78,9 @@ static int new_sock(struct mgroups *g, int family)
 	struct join_sock *s;
 	int fd;
 
-	if (g->n_socks == g->cap_socks) {
-		size_t cap = g->cap_socks ? g->cap_socks * 2 : 4;
-		struct join_sock *v = realloc(g->socks, cap * sizeof(*v));
-
-		if (!v)
-			return -1;
-		g->socks = v;
-		g->cap_socks = cap;
-	}
+	if (vec_grow(&g->socks, g->n_socks, &g->cap_socks, sizeof(*g->socks),
+		     4))
+		return -1;
 	fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
@@ -175,15 +171,8 @@ static struct join *add(struct mgroups *g, const char *ifname,
 
 	if (j)
 		return j;
-	if (g->n == g->cap) {
-		size_t cap = g->cap ? g->cap * 2 : 16;
-		struct join *v = realloc(g->v, cap * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		g->v = v;
-		g->cap = cap;
-	}
+	if (vec_grow(&g->v, g->n, &g->cap, sizeof(*g->v), 16))
+		return NULL;
 	j = &g->v[g->n++];
 	memset(j, 0, sizeof(*j));
 	strcpy(j->ifname, ifname);
@@ -248,8 +237,7 @@ void mgroups_sync(struct mgroups *g, const struct conf *c, bool skip_v6)
 				struct inet_addr src, grp;
 
 				memset(&src, 0, sizeof(src));
-				if (mg->source.addr.family != AF_UNSPEC &&
-				    !addr_is_any(&mg->source.addr))
+				if (!route_source_is_any(&mg->source))
 					prefix_nth(&mg->source, s, &src);
 				prefix_nth(&mg->group, gi, &grp);
 				want(g, mg->ifname, &src, &grp);

@@ -13,21 +13,22 @@ static bool is_v6(const struct inet_prefix *p)
 	return p->addr.family == AF_INET6;
 }
 
+/* "FILE:LINE: IPv6 WHAT in this kernel" */
+static void skipped(const struct conf_loc *loc, const char *what)
+{
+	log_warn("%s:%u: IPv6 %s in this kernel", loc->file, loc->line, what);
+}
+
 /* Say, once per line, what a kernel without IPv6 makes us skip. */
 static void report_v6_skips(const struct conf *c)
 {
 	for (size_t i = 0; i < c->n_mroutes; i++)
 		if (is_v6(&c->mroutes[i].group))
-			log_warn("%s:%u: IPv6 route skipped: no IPv6 multicast "
-				 "routing in this kernel",
-				 c->mroutes[i].loc.file,
-				 c->mroutes[i].loc.line);
+			skipped(&c->mroutes[i].loc,
+				"route skipped: no IPv6 multicast routing");
 	for (size_t i = 0; i < c->n_mgroups; i++)
 		if (is_v6(&c->mgroups[i].group))
-			log_warn("%s:%u: IPv6 join skipped: no IPv6 in this "
-				 "kernel",
-				 c->mgroups[i].loc.file,
-				 c->mgroups[i].loc.line);
+			skipped(&c->mgroups[i].loc, "join skipped: no IPv6");
 }
 
 void daemon_apply(struct daemon *d)

@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "esc.h"
+#include "route.h"
 #include "routes.h"
+#include "vec.h"
 
 #define HASH_SEED 0x9e3779b9u
 
@@ -85,15 +88,9 @@ static int index_rule(struct ruleset *rs, size_t i)
 		rs->buckets[b] = i + 1;
 		return 0;
 	}
-	if (rs->n_prefixed == rs->cap_prefixed) {
-		size_t cap = rs->cap_prefixed ? rs->cap_prefixed * 2 : 16;
-		size_t *p = realloc(rs->prefixed, cap * sizeof(*p));
-
-		if (!p)
-			return -1;
-		rs->prefixed = p;
-		rs->cap_prefixed = cap;
-	}
+	if (vec_grow(&rs->prefixed, rs->n_prefixed, &rs->cap_prefixed,
+		     sizeof(*rs->prefixed), 16))
+		return -1;
 	rs->prefixed[rs->n_prefixed++] = i;
 	return 0;
 }
@@ -118,15 +115,8 @@ int ruleset_add(struct ruleset *rs, const struct rule *r)
 {
 	struct rule *nr;
 
-	if (rs->n == rs->cap) {
-		size_t cap = rs->cap ? rs->cap * 2 : 64;
-		struct rule *v = realloc(rs->v, cap * sizeof(*v));
-
-		if (!v)
-			return -1;
-		rs->v = v;
-		rs->cap = cap;
-	}
+	if (vec_grow(&rs->v, rs->n, &rs->cap, sizeof(*rs->v), 64))
+		return -1;
 	nr = &rs->v[rs->n];
 	*nr = *r;
 	nr->oifs = NULL;
@@ -264,9 +254,8 @@ int ruleset_add_conf(struct ruleset *rs, const struct conf *c)
 
 		memset(&r, 0, sizeof(r));
 		snprintf(r.iif, sizeof(r.iif), "%s", m->ifname);
-		r.src = m->source;
-		if (r.src.addr.family != AF_UNSPEC && addr_is_any(&r.src.addr))
-			r.src.len = 0;
+		if (!route_source_is_any(&m->source))
+			r.src = m->source;
 		r.grp = m->group;
 		r.oifs = m->oifs;
 		r.n_oifs = m->n_oifs;
@@ -344,11 +333,26 @@ const struct rule *ruleset_match(const struct ruleset *rs,
 	return best;
 }
 
+/* Does word look like "ADDR[/LEN]" (good or bad), not a name? */
+static bool is_addr_word(const char *word)
+{
+	struct inet_prefix p;
+
+	return prefix_parse(word, &p) != -1;
+}
+
+/*
+ * The control protocol's grammar: the words after IIF that look like
+ * addresses are [SOURCE] GROUP (two at the most), the rest are OIFs.
+ * What is valid route.h decides, as for a config line.
+ */
 int rule_from_words(struct rule *r, char **words, size_t n, bool want_oifs,
 		    char *err, size_t errlen)
 {
-	struct inet_prefix p[2];
+	char b[ESC_WORD_BUF];
 	size_t i = 1, naddr = 0;
+	struct route_word gw;
+	int rc;
 
 	memset(r, 0, sizeof(*r));
 	if (n < 2) {
@@ -356,50 +360,29 @@ int rule_from_words(struct rule *r, char **words, size_t n, bool want_oifs,
 			 want_oifs ? " OIF [OIF ...]" : "");
 		return -1;
 	}
-	if (strlen(words[0]) >= IFNAMSIZ) {
-		snprintf(err, errlen, "interface name too long: %s", words[0]);
+	if (route_ifname(route_word(words[0]), true, r->iif, err, errlen))
 		return -1;
-	}
-	snprintf(r->iif, sizeof(r->iif), "%s", words[0]);
-	for (; i < n && naddr < 2; i++) {
-		int rc = prefix_parse(words[i], &p[naddr]);
-
-		if (rc == -1)
-			break;
-		if (rc) {
-			snprintf(err, errlen, "bad prefix %s", words[i]);
-			return -1;
-		}
+	while (i < n && naddr < 2 && is_addr_word(words[i])) {
+		i++;
 		naddr++;
 	}
 	if (naddr == 0) {
 		snprintf(err, errlen, "missing multicast group");
 		return -1;
 	}
-	r->grp = p[naddr - 1];
-	if (naddr == 2) {
-		r->src = p[0];
-		if (addr_is_any(&r->src.addr))
-			r->src.len = 0;
-		if (r->src.addr.family != r->grp.addr.family) {
-			snprintf(err, errlen,
-				 "source and group are different families");
-			return -1;
-		}
-		if (addr_is_multicast(&r->src.addr)) {
-			snprintf(err, errlen,
-				 "source %s is a multicast address", words[1]);
-			return -1;
-		}
-	}
-	if (!addr_is_multicast(&r->grp.addr)) {
-		snprintf(err, errlen, "%s is not a multicast group",
-			 words[naddr]);
+	gw = route_word(words[naddr]);
+	if (naddr == 2 &&
+	    route_unicast(route_word(words[1]), "source", &r->src, err, errlen))
 		return -1;
-	}
+	if (route_group(gw, &r->grp, err, errlen))
+		return -1;
+	if (naddr == 2 &&
+	    route_pair(route_word(words[1]), &r->src, gw, &r->grp, err, errlen))
+		return -1;
 	if (!want_oifs) {
 		if (i != n) {
-			snprintf(err, errlen, "unexpected word: %s", words[i]);
+			snprintf(err, errlen, "unexpected word: %s",
+				 esc_word(words[i], strlen(words[i]), b));
 			return -1;
 		}
 		return 0;
@@ -409,21 +392,12 @@ int rule_from_words(struct rule *r, char **words, size_t n, bool want_oifs,
 			 "expected at least one outbound interface");
 		return -1;
 	}
-	r->oifs = calloc(n - i, sizeof(*r->oifs));
-	if (!r->oifs) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	for (; i < n; i++) {
-		if (strlen(words[i]) >= IFNAMSIZ || strchr(words[i], '+')) {
-			snprintf(err, errlen, "bad outbound interface: %s",
-				 words[i]);
-			rule_free(r);
-			return -1;
-		}
-		snprintf(r->oifs[r->n_oifs++], IFNAMSIZ, "%s", words[i]);
-	}
-	return 0;
+	for (rc = 0; i < n && !rc; i++)
+		rc = route_add_oif(&r->oifs, &r->n_oifs, route_word(words[i]),
+				   err, errlen);
+	if (rc)
+		rule_free(r);
+	return rc ? -1 : 0;
 }
 
 const struct rule *ruleset_exact(const struct ruleset *rs,

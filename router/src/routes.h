@@ -25,7 +25,7 @@ enum rule_origin { RULE_CONF = 0, RULE_RUNTIME = 1 };
 
 struct rule {
 	char iif[IFNAMSIZ]; /* may end in '+' */
-	struct inet_prefix src; /* len 0: any source */
+	struct inet_prefix src; /* family AF_UNSPEC: any source */
 	struct inet_prefix grp;
 	char (*oifs)[IFNAMSIZ];
 	size_t n_oifs;
@@ -80,7 +80,10 @@ const struct rule *ruleset_exact(const struct ruleset *rs,
 				 const struct inet_addr *src,
 				 const struct inet_addr *grp);
 
-/* Build a rule from "IIF [SOURCE[/LEN]] GROUP[/LEN] [OIF...]" words. */
+/*
+ * Build a rule from "IIF [SOURCE[/LEN]] GROUP[/LEN] [OIF...]" words (the
+ * control protocol's), judged by route.h as a config line is.
+ */
 int rule_from_words(struct rule *r, char **words, size_t n, bool want_oifs,
 		    char *err, size_t errlen);
 void rule_free(struct rule *r);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "timer.h"
+#include "vec.h"
 
 uint64_t timer_mono_ns(void)
 {
@@ -127,15 +128,8 @@ int timer_arm_at(struct timers *ts, struct timer *t, uint64_t when)
 {
 	if (t->slot)
 		heap_remove(ts, t);
-	if (ts->n == ts->cap) {
-		size_t cap = ts->cap ? ts->cap * 2 : 16;
-		struct timer **h = realloc(ts->heap, cap * sizeof(*h));
-
-		if (!h)
-			return -1;
-		ts->heap = h;
-		ts->cap = cap;
-	}
+	if (vec_grow(&ts->heap, ts->n, &ts->cap, sizeof(*ts->heap), 16))
+		return -1;
 	t->when = when;
 	ts->heap[ts->n] = t;
 	t->slot = ++ts->n;

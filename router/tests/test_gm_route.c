@@ -14,104 +14,29 @@
 #include <arpa/inet.h>
 #include <cmocka.h>
 
+#include "fake_kern.h"
 #include "mroute.h"
 
-#define MAXE 16
-
+/* the membership hook's answer */
 static struct {
-	struct kern_mfc mfc[MAXE];
-	bool used[MAXE];
-	int adds, dels;
-	/* the hook's answer */
 	bool covers;
 	const char *oif;
 	const char *iif_only;
 	int asked;
-} fk;
-
-static int f_open(void *c, enum kern_fam f, unsigned int t, int *fd)
-{
-	(void)c, (void)f, (void)t;
-	*fd = -1;
-	return 0;
-}
-
-static void f_close(void *c, enum kern_fam f)
-{
-	(void)c, (void)f;
-}
-
-static int f_vif(void *c, enum kern_fam f, int v, int i, unsigned int t)
-{
-	(void)c, (void)f, (void)v, (void)i, (void)t;
-	return 0;
-}
-
-static int f_vif_del(void *c, enum kern_fam f, int v, int i)
-{
-	(void)c, (void)f, (void)v, (void)i;
-	return 0;
-}
-
-static int slot(const struct kern_mfc *m)
-{
-	for (int i = 0; i < MAXE; i++)
-		if (fk.used[i] && addr_equal(&fk.mfc[i].src, &m->src) &&
-		    addr_equal(&fk.mfc[i].grp, &m->grp))
-			return i;
-	return -1;
-}
-
-static int f_add(void *c, enum kern_fam f, const struct kern_mfc *m)
-{
-	int i = slot(m);
-
-	(void)c, (void)f;
-	for (int k = 0; i < 0 && k < MAXE; k++)
-		if (!fk.used[k])
-			i = k;
-	assert_true(i >= 0);
-	fk.used[i] = true;
-	fk.mfc[i] = *m;
-	fk.adds++;
-	return 0;
-}
-
-static int f_del(void *c, enum kern_fam f, const struct kern_mfc *m)
-{
-	int i = slot(m);
-
-	(void)c, (void)f;
-	if (i < 0)
-		return -2;
-	fk.used[i] = false;
-	fk.dels++;
-	return 0;
-}
-
-static int f_stats(void *c, enum kern_fam f, const struct inet_addr *s,
-		   const struct inet_addr *g, struct kern_sg_stats *st)
-{
-	(void)c, (void)f, (void)s, (void)g;
-	memset(st, 0, sizeof(*st));
-	return 0;
-}
-
-static const struct kern_ops ops = { f_open, f_close, f_vif,  f_vif_del,
-				     f_add,  f_del,   f_stats };
+} hk;
 
 static bool covers(void *ctx, enum kern_fam fam, const struct inet_addr *src,
 		   const struct inet_addr *grp, const char *iif,
 		   char (*oifs)[IFNAMSIZ], size_t *n)
 {
 	(void)ctx, (void)fam, (void)src;
-	fk.asked++;
+	hk.asked++;
 	*n = 0;
-	if (!fk.covers || (fk.iif_only && strcmp(iif, fk.iif_only)))
+	if (!hk.covers || (hk.iif_only && strcmp(iif, hk.iif_only)))
 		return false;
 	/* members only for 239.1.1.1 */
-	if (fk.oif && ntohl(grp->v4.s_addr) == 0xef010101)
-		strcpy(oifs[(*n)++], fk.oif);
+	if (hk.oif && ntohl(grp->v4.s_addr) == 0xef010101)
+		strcpy(oifs[(*n)++], hk.oif);
 	return true;
 }
 
@@ -147,8 +72,9 @@ static int setup(void **state)
 
 	(void)state;
 	memset(&fk, 0, sizeof(fk));
-	fk.covers = true;
-	fk.iif_only = "up";
+	memset(&hk, 0, sizeof(hk));
+	hk.covers = true;
+	hk.iif_only = "up";
 	iface_table_init(&t.ifs);
 	iface_upsert(&t.ifs, 2, "up", IFF_UP | IFF_MULTICAST);
 	iface_upsert(&t.ifs, 3, "down", IFF_UP | IFF_MULTICAST);
@@ -156,7 +82,7 @@ static int setup(void **state)
 	conf_init(&t.c);
 	assert_int_equal(
 		conf_parse(&t.c, "t.conf", conf, strlen(conf), NULL, NULL), 0);
-	mroute_init(&t.m, &ops, NULL, &t.ifs);
+	mroute_init(&t.m, &fake_kern_ops, NULL, &t.ifs);
 	assert_int_equal(mroute_open(&t.m, KF_V4, 0, &fd), 0);
 	t.m.conf = &t.c;
 	t.m.member = &hook;
@@ -185,10 +111,9 @@ static void upcall(const char *iif, const char *src, const char *grp)
 
 static const struct kern_mfc *kmfc(const char *src, const char *grp)
 {
-	struct kern_mfc k = { .src = A(src), .grp = A(grp) };
-	int i = slot(&k);
+	struct inet_addr s = A(src), g = A(grp);
 
-	return i < 0 ? NULL : &fk.mfc[i];
+	return fake_kern_find(&s, &g);
 }
 
 static void test_unwanted_is_negative(void **state)
@@ -214,28 +139,28 @@ static void test_join_leave(void **state)
 	(void)state;
 	upcall("up", "192.0.2.2", "239.1.1.1");
 	upcall("up", "192.0.2.3", "239.1.1.2"); /* another group */
-	fk.oif = "down";
-	adds = fk.adds;
+	hk.oif = "down";
+	adds = fk.mfc_add;
 	mroute_resync_group(&t.m, KF_V4, &g);
-	assert_int_equal(fk.adds, adds + 1); /* only 239.1.1.1's entry */
+	assert_int_equal(fk.mfc_add, adds + 1); /* only 239.1.1.1's entry */
 	assert_int_equal(kmfc("192.0.2.2", "239.1.1.1")->ttls[vif_of("down")],
 			 1);
 	assert_int_equal(kmfc("192.0.2.3", "239.1.1.2")->ttls[vif_of("down")],
 			 0);
 	/* unchanged: the kernel is not touched */
 	mroute_resync_group(&t.m, KF_V4, &g);
-	assert_int_equal(fk.adds, adds + 1);
+	assert_int_equal(fk.mfc_add, adds + 1);
 	/* a full sync keeps it */
 	mroute_sync(&t.m);
-	assert_int_equal(fk.adds, adds + 1);
-	assert_int_equal(fk.dels, 0);
+	assert_int_equal(fk.mfc_add, adds + 1);
+	assert_int_equal(fk.mfc_del, 0);
 	/* the last member leaves: the outbound interface goes at once */
-	fk.oif = NULL;
+	hk.oif = NULL;
 	mroute_resync_group(&t.m, KF_V4, &g);
 	assert_int_equal(kmfc("192.0.2.2", "239.1.1.1")->ttls[vif_of("down")],
 			 0);
 	/* membership no longer covers it (mode off): the entry goes */
-	fk.covers = false;
+	hk.covers = false;
 	mroute_resync_group(&t.m, KF_V4, &g);
 	assert_null(kmfc("192.0.2.2", "239.1.1.1"));
 	t.m.member = NULL;
@@ -263,7 +188,7 @@ static void test_rule_wins(void **state)
 	assert_int_equal(ruleset_add(&t.m.rules, &r), 0);
 	rule_free(&r);
 	mroute_sync(&t.m);
-	fk.oif = "down";
+	hk.oif = "down";
 	upcall("up", "192.0.2.2", "239.1.1.1");
 	assert_int_equal(kmfc("192.0.2.2", "239.1.1.1")->ttls[vif_of("other")],
 			 1);

@@ -13,110 +13,8 @@
 #include <net/if.h>
 #include <cmocka.h>
 
+#include "fake_kern.h"
 #include "mroute.h"
-
-#define MAXE 64
-
-struct fake {
-	int vif_add, vif_del, mfc_add, mfc_del;
-	bool vif[KF_N][KERN_MAXVIFS];
-	int vif_ifindex[KF_N][KERN_MAXVIFS];
-	struct kern_mfc mfc[MAXE];
-	bool used[MAXE];
-	uint64_t pkts; /* what mfc_stats reports */
-};
-
-static struct fake fk;
-
-static int f_open(void *ctx, enum kern_fam fam, unsigned int table, int *fd)
-{
-	(void)ctx, (void)fam, (void)table;
-	*fd = -1;
-	return 0;
-}
-
-static void f_close(void *ctx, enum kern_fam fam)
-{
-	(void)ctx, (void)fam;
-}
-
-static int f_vif_add(void *ctx, enum kern_fam fam, int vif, int ifindex,
-		     unsigned int thr)
-{
-	(void)ctx, (void)thr;
-	assert_false(fk.vif[fam][vif]);
-	fk.vif[fam][vif] = true;
-	fk.vif_ifindex[fam][vif] = ifindex;
-	fk.vif_add++;
-	return 0;
-}
-
-static int f_vif_del(void *ctx, enum kern_fam fam, int vif, int ifindex)
-{
-	(void)ctx, (void)ifindex;
-	fk.vif[fam][vif] = false;
-	fk.vif_del++;
-	return 0;
-}
-
-static int slot(const struct kern_mfc *m, bool alloc)
-{
-	for (int i = 0; i < MAXE; i++)
-		if (fk.used[i] && addr_equal(&fk.mfc[i].src, &m->src) &&
-		    addr_equal(&fk.mfc[i].grp, &m->grp))
-			return i;
-	if (!alloc)
-		return -1;
-	for (int i = 0; i < MAXE; i++)
-		if (!fk.used[i])
-			return i;
-	fail();
-	return -1;
-}
-
-static int f_mfc_add(void *ctx, enum kern_fam fam, const struct kern_mfc *m)
-{
-	int i = slot(m, true);
-
-	(void)ctx;
-	/* The kernel refuses an entry whose iif is not a VIF. */
-	assert_true(m->iif >= 0 && fk.vif[fam][m->iif]);
-	fk.used[i] = true;
-	fk.mfc[i] = *m;
-	fk.mfc_add++;
-	return 0;
-}
-
-static int f_mfc_del(void *ctx, enum kern_fam fam, const struct kern_mfc *m)
-{
-	int i = slot(m, false);
-
-	(void)ctx, (void)fam;
-	if (i < 0)
-		return -2;
-	fk.used[i] = false;
-	fk.mfc_del++;
-	return 0;
-}
-
-static int f_stats(void *ctx, enum kern_fam fam, const struct inet_addr *s,
-		   const struct inet_addr *g, struct kern_sg_stats *st)
-{
-	(void)ctx, (void)fam, (void)s, (void)g;
-	memset(st, 0, sizeof(*st));
-	st->pkts = fk.pkts;
-	return 0;
-}
-
-static const struct kern_ops fake_ops = {
-	.open = f_open,
-	.close = f_close,
-	.vif_add = f_vif_add,
-	.vif_del = f_vif_del,
-	.mfc_add = f_mfc_add,
-	.mfc_del = f_mfc_del,
-	.mfc_stats = f_stats,
-};
 
 struct env {
 	struct iface_table it;
@@ -145,7 +43,7 @@ static int setup(void **state)
 	iface_upsert(&e->it, 3, "usb0", IFF_UP | IFF_MULTICAST);
 	iface_upsert(&e->it, 4, "usb1", IFF_UP | IFF_MULTICAST);
 	iface_upsert(&e->it, 5, "eth0", IFF_UP | IFF_MULTICAST);
-	mroute_init(&e->m, &fake_ops, NULL, &e->it);
+	mroute_init(&e->m, &fake_kern_ops, NULL, &e->it);
 	conf_init(&e->conf);
 	e->m.conf = &e->conf;
 	e->m.on_install = on_install;
@@ -190,14 +88,11 @@ static void rule(struct env *e, const char *line, enum rule_origin o)
 
 static const struct kern_mfc *kmfc(const char *s, const char *g)
 {
-	struct kern_mfc k;
-	int i;
+	struct inet_addr src, grp;
 
-	memset(&k, 0, sizeof(k));
-	addr_parse(s, &k.src);
-	addr_parse(g, &k.grp);
-	i = slot(&k, false);
-	return i < 0 ? NULL : &fk.mfc[i];
+	addr_parse(s, &src);
+	addr_parse(g, &grp);
+	return fake_kern_find(&src, &grp);
 }
 
 static int vif_of(struct env *e, enum kern_fam f, const char *name)

@@ -161,15 +161,21 @@ static void test_words_errors(void **state)
 
 	(void)state;
 	assert_int_equal(rule_from_words(&r, a, 2, true, err, sizeof(err)), -1);
-	assert_string_equal(err, "192.0.2.1 is not a multicast group");
+	assert_string_equal(err,
+			    "group '192.0.2.1' is not a multicast address");
 	assert_int_equal(rule_from_words(&r, b, 2, true, err, sizeof(err)), -1);
 	assert_string_equal(err, "expected at least one outbound interface");
 	assert_int_equal(rule_from_words(&r, c, 4, true, err, sizeof(err)), -1);
-	assert_string_equal(err, "source 225.1.2.3 is a multicast address");
+	assert_string_equal(
+		err,
+		"source '225.1.2.3' is a multicast address (expected a unicast sender)");
 	assert_int_equal(rule_from_words(&r, d, 4, true, err, sizeof(err)), -1);
-	assert_string_equal(err, "source and group are different families");
+	assert_string_equal(
+		err,
+		"source '2001:db8::1' is IPv6 but group '225.1.2.3' is IPv4");
 	assert_int_equal(rule_from_words(&r, e, 3, true, err, sizeof(err)), -1);
-	assert_string_equal(err, "bad outbound interface: usb+");
+	assert_string_equal(
+		err, "wildcard 'usb+' is not allowed as an outbound interface");
 	assert_int_equal(rule_from_words(&r, b, 2, false, err, sizeof(err)), 0);
 	rule_free(&r);
 }
