@@ -5,6 +5,7 @@
  * rules' effect and source NAT.
  */
 #include "imgcheck_int.h"
+#include "route.h"
 
 static const int sweep_ttls[] = { 1, 2, 3, 10, 64, 255 };
 _Static_assert(sizeof(sweep_ttls) / sizeof(sweep_ttls[0]) == NSWEEP,
@@ -123,7 +124,7 @@ void imgc_route(struct ctx *c, const struct conf_mroute *m)
 			m->ifname, c->ifs);
 		return;
 	}
-	if (m->source.addr.family == fam && !addr_is_any(&m->source.addr)) {
+	if (m->source.addr.family == fam && !route_source_is_any(&m->source)) {
 		char want[64];
 
 		prefix_ntop(&m->source, want, sizeof(want));
@@ -254,7 +255,7 @@ void imgc_sweep(struct ctx *c)
 
 		if (r->group.addr.family != AF_INET ||
 		    (r->source.addr.family == AF_INET &&
-		     !addr_is_any(&r->source.addr)))
+		     !route_source_is_any(&r->source)))
 			continue;
 		snd = imgc_peer(c, AF_INET, r->ifname, sif, src);
 		for (size_t k = 0; snd && k < r->n_oifs && !rcv; k++) {
