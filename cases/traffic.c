@@ -138,7 +138,7 @@ static int own_up(void)
 	signal(SIGTERM, own_signal);
 	if (sh("ip netns add %s && ip netns add %s", ns_a, ns_b) ||
 	    sh(/* distinct ifindexes: a veth whose ifindex equals its peer's
-	     * gets its carrier up to a second late (see topo.c) */
+	     * gets its carrier up to a second late (see lab.c) */
 	       "ip -n %s link add veth0 index 9001 type veth "
 	       "peer name veth0 netns %s index 9002",
 	       ns_a, ns_b) ||
