@@ -22,6 +22,7 @@
 #define MCLAB_H
 
 #include <limits.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -78,6 +79,11 @@ void mclab_find_lab(struct mclab_state *s);
 /* That lab, attached (lab_attach()), its state in s (NULL: not wanted);
  * dies when there is none or attaching fails. */
 struct lab *mclab_attach(struct mclab_state *s);
+/*
+ * In a keeper (the process that holds a lab up): its own session, and
+ * SIGTERM, SIGINT and SIGHUP blocked into set, for sigtimedwait().
+ */
+void mclab_keeper_signals(sigset_t *set);
 /* A node (not a switch) of the lab by name; dies listing the nodes. */
 struct node *mclab_node_or_die(struct lab *lab, const char *name);
 

@@ -322,12 +322,7 @@ static int cmd_qemu_up(int argc, char **argv)
 		int sig;
 
 		close(p[0]);
-		setsid();
-		sigemptyset(&set);
-		sigaddset(&set, SIGTERM);
-		sigaddset(&set, SIGINT);
-		sigaddset(&set, SIGHUP);
-		sigprocmask(SIG_BLOCK, &set, NULL);
+		mclab_keeper_signals(&set);
 		lab = lab_up_file(topo_path, err, sizeof(err));
 		if (!lab) {
 			dprintf(p[1], "%s", err);

@@ -161,3 +161,13 @@ struct node *mclab_node_or_die(struct lab *lab, const char *name)
 	}
 	return n;
 }
+
+void mclab_keeper_signals(sigset_t *set)
+{
+	setsid();
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+	sigprocmask(SIG_BLOCK, set, NULL);
+}
