@@ -35,7 +35,8 @@ extern const struct node_ops node_vm_ops, node_console_ops;
 /*
  * Put VM vm in for node n of lab: over its agent (node_vm_ops), or over its
  * logged-in serial console when the guest has no agent of ours
- * (node_console_ops).  With halt, node_restore() halts the VM.
+ * (node_console_ops).  With halt, node_restore() halts the VM (over the
+ * console, qemu_halt() stays the caller's: the console is the VM's).
  */
 int lab_replace_node_vm(struct lab *lab, struct node *n, struct qemu_vm *vm,
 			bool halt);

@@ -636,7 +636,8 @@ void qemu_halt(struct qemu_vm *vm)
 {
 	if (!vm)
 		return;
-	if (vm->node && vm->node->ops) {
+	if (vm->node && (vm->node->ops == &node_vm_ops ||
+			 vm->node->ops == &node_console_ops)) {
 		const struct node_guest *g = vm->node->impl;
 
 		/* in for its node: the node's namespace back first, whose
