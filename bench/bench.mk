@@ -16,7 +16,7 @@ BENCH_OBJS := $(BENCH_SRCS:%.c=$(BUILD)/%.o)
 $(BENCH_BIN): $(BENCH_OBJS) $(HARNESS_LIB)
 	$(call link,$^,$(HARNESS_LIBS) -lm -lpthread)
 
-$(BENCH_OBJS): CPPFLAGS += -Iharness/src
+$(BENCH_OBJS): CPPFLAGS += $(HARNESS_INC)
 
 .PHONY: bench bench-build bench-run
 bench-build: $(BENCH_BIN) $(MCROUTED) $(MCROUTECTL)

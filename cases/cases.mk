@@ -26,7 +26,7 @@ $(BUILD)/cases/qemu: $(patsubst %.c,$(BUILD)/%.o,$(CASE_PARTS_qemu))
 $(BUILD)/cases/%: $(BUILD)/cases/%.o $(CASE_COMMON_OBJS) $(HARNESS_LIB)
 	$(call link,$(filter %.o,$^) $(filter-out %.o,$^),$(CMOCKA_LIBS) $(HARNESS_LIBS))
 
-$(BUILD)/cases/%.o: CPPFLAGS += -Iharness/src -Icases
+$(BUILD)/cases/%.o: CPPFLAGS += $(HARNESS_INC) -Icases
 
 ALL_BINS    += $(CASE_BINS)
 CASE_TESTS  += $(CASE_BINS)

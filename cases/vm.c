@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The lab's VM (harness/src/vm.h), driven from this host as a user does:
+ * The lab's VM (harness/src/vm/vm.h), driven from this host as a user does:
  * MCLAB_VM=always really runs in the guest (uname -r there is our
  * kernel's, read from qemu/out/bzImage-vm's header, and not this host's)
  * and a suite passes there with its closing line intact; exit status,

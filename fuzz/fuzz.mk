@@ -13,7 +13,7 @@ HAVE_CLANG := $(shell command -v clang >/dev/null 2>&1 && echo 1)
 $(BUILD)/fuzz/%: $(BUILD)/fuzz/%.o $(ROUTER_LIB) $(HARNESS_LIB)
 	$(call link,$^,-fsanitize=fuzzer $(ROUTER_LIBS) $(HARNESS_LIBS))
 
-$(BUILD)/fuzz/%.o: CPPFLAGS += -Irouter/src -Iharness/src
+$(BUILD)/fuzz/%.o: CPPFLAGS += -Irouter/src $(HARNESS_INC)
 
 .PHONY: fuzz fuzz-build
 fuzz-build:

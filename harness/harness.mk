@@ -1,10 +1,17 @@
 # harness/: libmclab (topologies, nodes, traffic, capture, proc, nf) and
 # the mclab CLI.
 
-# The CLI: mclab.c (main) and its commands, mclab_*.c
-HARNESS_MAINS    := harness/src/mclab.c
-MCLAB_SRCS       := $(wildcard harness/src/mclab*.c)
-HARNESS_LIB_SRCS := $(filter-out $(MCLAB_SRCS),$(wildcard harness/src/*.c))
+# harness/src is in folders, one a layer, lowest first as ci/layers.known
+# orders them (ci/check-layers.sh holds includes and calls to that order):
+#   base image topo lab node kern traffic router vm qemu check cli
+# Headers are included by name ("node.h"): every folder is on the path.
+HARNESS_DIRS     := $(patsubst %/,%,$(sort $(dir $(wildcard harness/src/*/*.h))))
+HARNESS_INC      := $(addprefix -I,$(HARNESS_DIRS))
+
+# The CLI: cli/mclab.c (main) and its commands, cli/mclab_*.c
+HARNESS_MAINS    := harness/src/cli/mclab.c
+MCLAB_SRCS       := $(wildcard harness/src/cli/*.c)
+HARNESS_LIB_SRCS := $(filter-out $(MCLAB_SRCS),$(wildcard harness/src/*/*.c))
 HARNESS_LIB      := $(BUILD)/harness/libmclab.a
 HARNESS_LIBS     := $(MNL_LIBS) $(PCAP_LIBS) $(NFCT_LIBS) $(Z_LIBS) $(LZMA_LIBS)
 MCLAB            := $(BUILD)/mclab
@@ -13,7 +20,8 @@ MCLAB            := $(BUILD)/mclab
 # --image reads an image's smcroute.conf/mcrouted.conf with it, so the
 # two can never disagree on what a config means.
 HARNESS_ROUTER_OBJS := $(ROUTER_CONF_OBJS)
-$(BUILD)/harness/src/imgmodel.o $(BUILD)/harness/src/imgcheck.o $(BUILD)/harness/src/imgcheck_guest.o $(BUILD)/harness/src/imgcheck_traffic.o: CPPFLAGS += -Irouter/src
+$(BUILD)/harness/src/image/imgmodel.o $(patsubst %.c,$(BUILD)/%.o,$(wildcard harness/src/check/*.c)): CPPFLAGS += -Irouter/src
+$(BUILD)/harness/src/%.o: CPPFLAGS += $(HARNESS_INC)
 
 $(HARNESS_LIB): $(patsubst %.c,$(BUILD)/%.o,$(HARNESS_LIB_SRCS)) $(HARNESS_ROUTER_OBJS)
 	$(call archive,$^)
@@ -34,11 +42,11 @@ $(BUILD)/harness/tests/test_capture: $(BUILD)/harness/tests/capture_offline.o \
 $(BUILD)/harness/tests/%: $(BUILD)/harness/tests/%.o $(HARNESS_LIB)
 	$(call link,$(filter %.o,$^) $(filter-out %.o,$^),$(CMOCKA_LIBS) $(HARNESS_LIBS))
 
-$(BUILD)/harness/tests/%.o: CPPFLAGS += -Iharness/src -DFIXTURES='"harness/tests/fixtures"'
+$(BUILD)/harness/tests/%.o: CPPFLAGS += $(HARNESS_INC) -DFIXTURES='"harness/tests/fixtures"'
 
 ALL_BINS    += $(HARNESS_TESTS)
 UNIT_TESTS  += $(HARNESS_TESTS)
-ALL_SOURCES += $(wildcard harness/src/*.[ch] harness/tests/*.[ch])
+ALL_SOURCES += $(wildcard harness/src/*/*.[ch] harness/tests/*.[ch])
 HARNESS_MAINS_PRESENT := $(wildcard $(HARNESS_MAINS))
 ifneq ($(HARNESS_MAINS_PRESENT),)
 ALL_BINS    += $(MCLAB)

@@ -5,7 +5,7 @@
 .PHONY: qemu-image qemu-sdcard vm-kernel check-image
 
 # The lab's VM kernel (x86_64 hosts): the case suites run on it when this
-# host's kernel cannot run them (mclab preflight, harness/src/vm.h).
+# host's kernel cannot run them (mclab preflight, harness/src/vm/vm.h).
 vm-kernel:
 	@if [ "$$(uname -m)" != x86_64 ]; then \
 		echo "vm kernel: not built (the lab's VM is x86_64; this host is $$(uname -m))"; \

@@ -21,6 +21,7 @@
 
 #include "node.h"
 #include "node_guest.h"
+#include "qemu.h"
 #include "router.h"
 
 /* ---- the fake backend ---------------------------------------------- */

@@ -14,7 +14,7 @@
 # final .config (a dependency missing, a name misspelt) is an error.
 #
 # The same source also builds the lab's x86_64 VM kernel (ARCH x86_64,
-# qemu/kernel/vm-x86_64.config: harness/src/vm.c boots it when the host's
+# qemu/kernel/vm-x86_64.config: harness/src/vm/vm.c boots it when the host's
 # kernel cannot run the case suites), with the host's gcc, in
 # CACHE/kbuild-x86_64.
 #

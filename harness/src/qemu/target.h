@@ -3,7 +3,7 @@
  * The target: where the router node runs.  TARGET=netns (the default)
  * keeps it a network namespace; TARGET=qemu-virt or TARGET=qemu-raspi3b
  * boots the emulated Pi (qemu.h) in its place, wired into the same links,
- * and puts it in as the node's backend (lab_replace_node(), node_vm.c), so
+ * and puts it in as the node's backend (lab_replace_node(), qemu_node.c), so
  * that cases written against the harness run unchanged: every node_*,
  * proc_*, nf_* and router_* call on the router node then reaches the
  * guest.  What the VM backend cannot do (node_call: host code inside the

@@ -9,7 +9,7 @@
  *   node_netns.c    the namespace itself (the default): a forked child
  *                   enters it with setns(2) and, as "ip netns exec" does,
  *                   gets its own mount namespace with /sys remounted;
- *   node_vm.c       a qemu guest standing in for the node, over its agent;
+ *   qemu_node.c       a qemu guest standing in for the node, over its agent;
  *   node_console.c  a guest reached only by its serial console (a user's
  *                   SD card image: no agent of ours).
  * lab_replace_node() is the only way to put a backend other than the
@@ -57,7 +57,7 @@ int node_run_cmd(struct node *n, unsigned int timeout_ms, const char *fmt, ...)
 /*
  * Run argv in the node with the caller's terminal (mclab shell/exec).
  * Returns its exit code, -1 with errno (ENOTSUP where the backend has no
- * terminal to give: the output is then copied instead, see node_vm.c).
+ * terminal to give: the output is then copied instead, see qemu_node.c).
  */
 int node_exec_tty(struct node *n, const char *const argv[]);
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The lab VM's control protocol: frames between the host's keeper
- * (harness/src/vm.c) and the guest's mcvmd (harness/tools/mcvmd.c) over
+ * (harness/src/vm/vm.c) and the guest's mcvmd (harness/tools/mcvmd.c) over
  * one virtio-serial port, and between the keeper and its clients (mclab
  * vm exec, make check's runner) over a unix socket.  Many sessions (one
  * command each, with its stdio and exit status) share the port.

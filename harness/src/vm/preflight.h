@@ -6,7 +6,7 @@
  * tables for IPv4 and IPv6, network namespaces, veth, bridges, the TTL/HL
  * targets, conntrack with netlink, NAT, and user namespaces for the
  * rootless path).  When something is missing the run goes into the lab's
- * VM (harness/src/vm.c), whose kernel has all of it; MCLAB_VM says
+ * VM (harness/src/vm/vm.c), whose kernel has all of it; MCLAB_VM says
  * whether that may happen (auto), must (always) or must not (never).
  *
  * The check is pure (a parsed config in, a report out) for unit tests;

@@ -636,9 +636,8 @@ void qemu_halt(struct qemu_vm *vm)
 {
 	if (!vm)
 		return;
-	if (vm->node && (vm->node->ops == &node_vm_ops ||
-			 vm->node->ops == &node_console_ops)) {
-		const struct node_guest *g = vm->node->impl;
+	if (vm->node) {
+		const struct node_guest *g = node_guest_of(vm->node);
 
 		/* in for its node: the node's namespace back first, whose
 		 * release (a VM put in with halt) comes back here */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Backends for a guest reached by shell command lines: a qemu VM over our
- * agent (node_vm.c), or any serial console with a logged-in shell
+ * agent (qemu_node.c), or any serial console with a logged-in shell
  * (node_console.c).  What they share is here (node_guest.c): argv as a
  * command line, background processes with their exit status kept in the
  * guest, signals, waits with deadlines.
@@ -30,16 +30,8 @@ struct node_guest {
 	unsigned long spawned; /* node_spawn() calls, for log names */
 };
 
-extern const struct node_ops node_vm_ops, node_console_ops;
+extern const struct node_ops node_console_ops;
 
-/*
- * Put VM vm in for node n of lab: over its agent (node_vm_ops), or over its
- * logged-in serial console when the guest has no agent of ours
- * (node_console_ops).  With halt, node_restore() halts the VM (over the
- * console, qemu_halt() stays the caller's: the console is the VM's).
- */
-int lab_replace_node_vm(struct lab *lab, struct node *n, struct qemu_vm *vm,
-			bool halt);
 /* A serial console (logged in) in for node n. */
 int lab_replace_node_console(struct lab *lab, struct node *n,
 			     struct console *c);
@@ -71,6 +63,11 @@ void node_guest_release(void *impl);
 		.write_file = node_guest_write_file,                        \
 		.release = node_guest_release,                              \
 	}
+/* Node n's guest primitives when its backend is a guest's (its ops are a
+ * NODE_GUEST_OPS), else NULL: a caller holding a VM or a console asks
+ * whether it is in for n without naming the backends. */
+const struct node_guest *node_guest_of(const struct node *n);
+
 /* lab_replace_node() with ops and a copy of g (malloc'ed, released). */
 int node_guest_replace(struct lab *lab, struct node *n,
 		       const struct node_ops *ops, const struct node_guest *g);

@@ -206,4 +206,15 @@ uint32_t qemu_fnv1a(const void *p, size_t n);
 int qemu_frame_parse(const char *buf, size_t len, unsigned long *seq,
 		     long *status, size_t *off, size_t *plen, size_t *used);
 
+/*
+ * The VM as a node (qemu_node.c): put VM vm in for node n of lab, over its
+ * agent (node_vm_ops), or over its logged-in serial console when the
+ * guest has no agent of ours (node_console_ops).  With halt,
+ * node_restore() halts the VM (over the console, qemu_halt() stays the
+ * caller's: the console is the VM's).
+ */
+extern const struct node_ops node_vm_ops;
+int lab_replace_node_vm(struct lab *lab, struct node *n, struct qemu_vm *vm,
+			bool halt);
+
 #endif

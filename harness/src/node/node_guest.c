@@ -268,6 +268,13 @@ void node_guest_release(void *impl)
 	free(g);
 }
 
+const struct node_guest *node_guest_of(const struct node *n)
+{
+	if (!n || !n->ops || n->ops->release != node_guest_release)
+		return NULL;
+	return n->impl;
+}
+
 int node_guest_replace(struct lab *lab, struct node *n,
 		       const struct node_ops *ops, const struct node_guest *g)
 {
