@@ -38,78 +38,85 @@ static const struct rule *match(struct ruleset *rs, const char *s,
 	return ruleset_match(rs, &src, &grp, ifname);
 }
 
-static void test_exact_and_star(void **state)
+/* A packet (source, group, inbound interface) and the rule it must match:
+ * its first outbound interface, NULL for none; exact 1 or 0 for whether
+ * the rule is an (S,G) one, -1 for unchecked. */
+struct probe {
+	const char *src, *grp, *iif;
+	const char *oif;
+	int exact;
+};
+
+/* Rules added in order, then packets matched against them. */
+struct match_case {
+	const char *rules[4];
+	struct probe probes[6];
+};
+
+static const struct match_case exact_and_star = {
+	{ "wlan0 225.1.2.3 usb0", "wlan0 192.0.2.2 225.1.2.3 eth1" },
+	{
+		/* exact source wins */
+		{ "192.0.2.2", "225.1.2.3", "wlan0", "eth1", 1 },
+		{ "192.0.2.9", "225.1.2.3", "wlan0", "usb0", 0 },
+		{ "192.0.2.9", "225.1.2.3", "usb0", NULL, -1 },
+		{ "192.0.2.9", "225.1.2.4", "wlan0", NULL, -1 },
+	},
+};
+
+static const struct match_case prefixes = {
+	{ "wlan0 225.1.2.0/24 usb0", "wlan0 225.1.0.0/16 eth9",
+	  "wlan0 192.0.2.0/25 225.1.0.0/16 eth8" },
+	{
+		/* longer group */
+		{ "192.0.2.200", "225.1.2.77", "wlan0", "usb0", -1 },
+		{ "192.0.2.200", "225.1.3.1", "wlan0", "eth9", -1 },
+		/* source prefix first */
+		{ "192.0.2.1", "225.1.2.77", "wlan0", "eth8", -1 },
+		{ "192.0.2.1", "225.2.0.1", "wlan0", NULL, -1 },
+	},
+};
+
+static const struct match_case wildcard_and_v6 = {
+	{ "eth+ ff0e::1:3 usb0", "wlan0 2001:db8::2 ff0e::1:3 usb1" },
+	{
+		{ "2001:db8::9", "ff0e::1:3", "eth12", "usb0", -1 },
+		{ "2001:db8::2", "ff0e::1:3", "wlan0", "usb1", -1 },
+		{ "2001:db8::2", "ff0e::1:3", "usb0", NULL, -1 },
+		/* An IPv4 packet never matches an IPv6 rule. */
+		{ "192.0.2.1", "225.1.2.3", "eth0", NULL, -1 },
+	},
+};
+
+static const struct match_case tie_first_wins = {
+	{ "wlan0 225.1.2.3 usb0", "wlan+ 225.1.2.3 usb1" },
+	{
+		{ "192.0.2.2", "225.1.2.3", "wlan0", "usb0", -1 },
+	},
+};
+
+/* The match_case in *state. */
+static void test_match_case(void **state)
 {
-	struct ruleset rs;
-	const struct rule *r;
-
-	(void)state;
-	ruleset_init(&rs);
-	add(&rs, "wlan0 225.1.2.3 usb0");
-	add(&rs, "wlan0 192.0.2.2 225.1.2.3 eth1");
-	r = match(&rs, "192.0.2.2", "225.1.2.3", "wlan0");
-	assert_non_null(r);
-	assert_string_equal(r->oifs[0], "eth1"); /* exact source wins */
-	assert_true(rule_is_exact(r));
-	r = match(&rs, "192.0.2.9", "225.1.2.3", "wlan0");
-	assert_non_null(r);
-	assert_string_equal(r->oifs[0], "usb0");
-	assert_false(rule_is_exact(r));
-	assert_null(match(&rs, "192.0.2.9", "225.1.2.3", "usb0"));
-	assert_null(match(&rs, "192.0.2.9", "225.1.2.4", "wlan0"));
-	ruleset_free(&rs);
-}
-
-static void test_prefixes(void **state)
-{
-	struct ruleset rs;
-	const struct rule *r;
-
-	(void)state;
-	ruleset_init(&rs);
-	add(&rs, "wlan0 225.1.2.0/24 usb0");
-	add(&rs, "wlan0 225.1.0.0/16 eth9");
-	add(&rs, "wlan0 192.0.2.0/25 225.1.0.0/16 eth8");
-	r = match(&rs, "192.0.2.200", "225.1.2.77", "wlan0");
-	assert_string_equal(r->oifs[0], "usb0"); /* longer group */
-	r = match(&rs, "192.0.2.200", "225.1.3.1", "wlan0");
-	assert_string_equal(r->oifs[0], "eth9");
-	r = match(&rs, "192.0.2.1", "225.1.2.77", "wlan0");
-	assert_string_equal(r->oifs[0], "eth8"); /* source prefix first */
-	assert_null(match(&rs, "192.0.2.1", "225.2.0.1", "wlan0"));
-	ruleset_free(&rs);
-}
-
-static void test_wildcard_and_v6(void **state)
-{
-	struct ruleset rs;
-	const struct rule *r;
-
-	(void)state;
-	ruleset_init(&rs);
-	add(&rs, "eth+ ff0e::1:3 usb0");
-	add(&rs, "wlan0 2001:db8::2 ff0e::1:3 usb1");
-	r = match(&rs, "2001:db8::9", "ff0e::1:3", "eth12");
-	assert_non_null(r);
-	assert_string_equal(r->oifs[0], "usb0");
-	r = match(&rs, "2001:db8::2", "ff0e::1:3", "wlan0");
-	assert_string_equal(r->oifs[0], "usb1");
-	assert_null(match(&rs, "2001:db8::2", "ff0e::1:3", "usb0"));
-	/* An IPv4 packet never matches an IPv6 rule. */
-	assert_null(match(&rs, "192.0.2.1", "225.1.2.3", "eth0"));
-	ruleset_free(&rs);
-}
-
-static void test_tie_first_wins(void **state)
-{
+	const struct match_case *mc = *state;
 	struct ruleset rs;
 
-	(void)state;
 	ruleset_init(&rs);
-	add(&rs, "wlan0 225.1.2.3 usb0");
-	add(&rs, "wlan+ 225.1.2.3 usb1");
-	assert_string_equal(
-		match(&rs, "192.0.2.2", "225.1.2.3", "wlan0")->oifs[0], "usb0");
+	for (size_t i = 0; i < 4 && mc->rules[i]; i++)
+		add(&rs, mc->rules[i]);
+	for (size_t i = 0; i < 6 && mc->probes[i].src; i++) {
+		const struct probe *p = &mc->probes[i];
+		const struct rule *r = match(&rs, p->src, p->grp, p->iif);
+
+		if (!p->oif) {
+			assert_null(r);
+			continue;
+		}
+		assert_non_null(r);
+		assert_string_equal(r->oifs[0], p->oif);
+		if (p->exact >= 0)
+			assert_int_equal(rule_is_exact(r), p->exact);
+	}
 	ruleset_free(&rs);
 }
 
@@ -250,10 +257,14 @@ static void test_delete_keeps_index(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_exact_and_star),
-		cmocka_unit_test(test_prefixes),
-		cmocka_unit_test(test_wildcard_and_v6),
-		cmocka_unit_test(test_tie_first_wins),
+		{ "test_exact_and_star", test_match_case, NULL, NULL,
+		  (void *)&exact_and_star },
+		{ "test_prefixes", test_match_case, NULL, NULL,
+		  (void *)&prefixes },
+		{ "test_wildcard_and_v6", test_match_case, NULL, NULL,
+		  (void *)&wildcard_and_v6 },
+		{ "test_tie_first_wins", test_match_case, NULL, NULL,
+		  (void *)&tie_first_wins },
 		cmocka_unit_test(test_many_and_delete),
 		cmocka_unit_test(test_words_errors),
 		cmocka_unit_test(test_delete_keeps_index),
