@@ -120,39 +120,60 @@ static void test_match_case(void **state)
 	ruleset_free(&rs);
 }
 
+/* The key of a rule ("IIF [SOURCE] GROUP") deleted: what ruleset_del() says. */
+static int del(struct ruleset *rs, const char *line)
+{
+	char buf[256], *w[3], *p, err[64];
+	size_t n = 0;
+	struct rule key;
+	int rc;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (p = strtok(buf, " "); p && n < 3; p = strtok(NULL, " "))
+		w[n++] = p;
+	assert_int_equal(rule_from_words(&key, w, n, false, err, sizeof(err)),
+			 0);
+	rc = ruleset_del(rs, &key);
+	rule_free(&key);
+	return rc;
+}
+
+/* Source and group of the i-th (S,G) rule of the big tables. */
+static void nth_sg(int i, char s[32], char g[32])
+{
+	snprintf(s, 32, "192.0.2.%d", i % 250 + 1);
+	snprintf(g, 32, "225.%d.%d.1", i / 250 + 1, i % 250);
+}
+
+/* Rules 0 to n-1 of the big tables, "wlan0 S G usb0". */
+static void add_many(struct ruleset *rs, int n)
+{
+	char line[96], s[32], g[32];
+
+	for (int i = 0; i < n; i++) {
+		nth_sg(i, s, g);
+		snprintf(line, sizeof(line), "wlan0 %s %s usb0", s, g);
+		add(rs, line);
+	}
+}
+
 static void test_many_and_delete(void **state)
 {
 	struct ruleset rs;
-	char line[96];
-	struct rule key;
-	char *w[3], err[64];
+	char s[32], g[32];
 
 	(void)state;
 	ruleset_init(&rs);
-	for (int i = 0; i < 5000; i++) {
-		snprintf(line, sizeof(line),
-			 "wlan0 192.0.2.%d 225.%d.%d.1 usb0", i % 250 + 1,
-			 i / 250 + 1, i % 250);
-		add(&rs, line);
-	}
+	add_many(&rs, 5000);
 	assert_int_equal(rs.n, 5000);
 	for (int i = 0; i < 5000; i += 7) {
-		char s[32], g[32];
-
-		snprintf(s, sizeof(s), "192.0.2.%d", i % 250 + 1);
-		snprintf(g, sizeof(g), "225.%d.%d.1", i / 250 + 1, i % 250);
+		nth_sg(i, s, g);
 		assert_non_null(match(&rs, s, g, "wlan0"));
 	}
-	w[0] = "wlan0";
-	w[1] = "192.0.2.1";
-	w[2] = "225.1.0.1";
-	assert_int_equal(rule_from_words(&key, w, 3, false, err, sizeof(err)),
-			 0);
-	assert_int_equal(ruleset_del(&rs, &key), 1);
-	assert_int_equal(ruleset_del(&rs, &key), 0);
+	assert_int_equal(del(&rs, "wlan0 192.0.2.1 225.1.0.1"), 1);
+	assert_int_equal(del(&rs, "wlan0 192.0.2.1 225.1.0.1"), 0);
 	assert_null(match(&rs, "192.0.2.1", "225.1.0.1", "wlan0"));
 	assert_non_null(match(&rs, "192.0.2.2", "225.1.1.1", "wlan0"));
-	rule_free(&key);
 	ruleset_free(&rs);
 }
 
@@ -191,39 +212,24 @@ static void test_words_errors(void **state)
 static void test_delete_keeps_index(void **state)
 {
 	struct ruleset rs;
-	char line[96], s[32], g[32], err[64];
-	struct rule key;
-	char *w[3];
+	char line[96], s[32], g[32];
 
 	(void)state;
 	ruleset_init(&rs);
 	add(&rs, "wlan0 226.7.0.0/16 usb1");
-	for (int i = 0; i < 3000; i++) {
-		snprintf(line, sizeof(line),
-			 "wlan0 192.0.2.%d 225.%d.%d.1 usb0", i % 250 + 1,
-			 i / 250 + 1, i % 250);
-		add(&rs, line);
-	}
+	add_many(&rs, 3000);
 	add(&rs, "wlan0 226.8.0.0/16 usb2");
 	/* Remove every third (S,G) rule. */
 	for (int i = 0; i < 3000; i += 3) {
-		snprintf(s, sizeof(s), "192.0.2.%d", i % 250 + 1);
-		snprintf(g, sizeof(g), "225.%d.%d.1", i / 250 + 1, i % 250);
-		w[0] = "wlan0";
-		w[1] = s;
-		w[2] = g;
-		assert_int_equal(rule_from_words(&key, w, 3, false, err,
-						 sizeof(err)),
-				 0);
-		assert_int_equal(ruleset_del(&rs, &key), 1);
-		rule_free(&key);
+		nth_sg(i, s, g);
+		snprintf(line, sizeof(line), "wlan0 %s %s", s, g);
+		assert_int_equal(del(&rs, line), 1);
 	}
 	assert_int_equal(rs.n, 3002 - 1000);
 	for (int i = 0; i < 3000; i++) {
 		const struct rule *r;
 
-		snprintf(s, sizeof(s), "192.0.2.%d", i % 250 + 1);
-		snprintf(g, sizeof(g), "225.%d.%d.1", i / 250 + 1, i % 250);
+		nth_sg(i, s, g);
 		r = match(&rs, s, g, "wlan0");
 		if (i % 3 == 0)
 			assert_null(r);
@@ -237,13 +243,8 @@ static void test_delete_keeps_index(void **state)
 		match(&rs, "192.0.2.1", "226.8.3.4", "wlan0")->oifs[0], "usb2");
 	/* A prefix rule deleted through the prefix list, not a rebuild: the
 	 * other prefix and the (S,G) rules are still found. */
-	w[0] = "wlan0";
-	w[1] = "226.7.0.0/16";
-	assert_int_equal(rule_from_words(&key, w, 2, false, err, sizeof(err)),
-			 0);
-	assert_int_equal(ruleset_del(&rs, &key), 1);
-	assert_int_equal(ruleset_del(&rs, &key), 0);
-	rule_free(&key);
+	assert_int_equal(del(&rs, "wlan0 226.7.0.0/16"), 1);
+	assert_int_equal(del(&rs, "wlan0 226.7.0.0/16"), 0);
 	assert_int_equal(rs.n, 3002 - 1000 - 1);
 	assert_int_equal(rs.n_prefixed, 1);
 	assert_null(match(&rs, "192.0.2.1", "226.7.3.4", "wlan0"));
@@ -253,7 +254,6 @@ static void test_delete_keeps_index(void **state)
 	assert_null(match(&rs, "192.0.2.1", "225.1.0.1", "wlan0"));
 	ruleset_free(&rs);
 }
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
