@@ -171,6 +171,13 @@ void run_err_cases(const struct err_case *ec, size_t n)
 		fails(ec[i].text, ec[i].msg);
 }
 
+void test_err_table(void **state)
+{
+	const struct err_table *t = *state;
+
+	run_err_cases(t->ec, t->n);
+}
+
 void assert_prefix(const struct inet_prefix *p, const char *want)
 {
 	char buf[PREFIX_STRLEN];

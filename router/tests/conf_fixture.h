@@ -45,7 +45,18 @@ struct err_case {
 };
 
 void run_err_cases(const struct err_case *ec, size_t n);
-#define RUN_ERR_CASES(arr) run_err_cases(arr, sizeof(arr) / sizeof(arr[0]))
+
+/* A table of error cases as one cmocka test: its prestate. */
+struct err_table {
+	const struct err_case *ec;
+	size_t n;
+};
+
+/* Runs the err_table in *state: { "name", test_err_table, NULL, NULL,
+ * ERR_TABLE(arr) } in a CMUnitTest array. */
+void test_err_table(void **state);
+#define ERR_TABLE(arr) \
+	((void *)&(const struct err_table){ arr, sizeof(arr) / sizeof(arr[0]) })
 
 void assert_prefix(const struct inet_prefix *p, const char *want);
 /* conf_print(c) as a malloc()ed string. */

@@ -106,3 +106,12 @@ const struct kern_mfc *fake_kern_find(const struct inet_addr *src,
 
 	return i < 0 ? NULL : &fk.mfc[i];
 }
+
+const struct kern_mfc *kmfc(const char *src, const char *grp)
+{
+	struct inet_addr s, g;
+
+	assert_int_equal(addr_parse(src, &s), 0);
+	assert_int_equal(addr_parse(grp, &g), 0);
+	return fake_kern_find(&s, &g);
+}

@@ -30,5 +30,7 @@ extern const struct kern_ops fake_kern_ops;
 /* The kernel's entry for (src, grp), or NULL. */
 const struct kern_mfc *fake_kern_find(const struct inet_addr *src,
 				      const struct inet_addr *grp);
+/* The same for addresses as text, which must parse. */
+const struct kern_mfc *kmfc(const char *src, const char *grp);
 
 #endif

@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -53,42 +54,49 @@ test_addr_parse(void **state)
 	assert_int_equal(addr_parse("ff0e:::1", &a), -1);
 }
 
+/* A prefix parsed: what prefix_parse() returns and, on success, the length. */
+static const struct {
+	const char *text;
+	int rc, len;
+} prefixes[] = {
+	{ "225.1.2.3", 0, 32 },
+	{ "225.1.2.0/24", 0, 24 },
+	{ "0.0.0.0/0", 0, 0 },
+	{ "ff0e::/16", 0, 16 },
+	{ "ff0e::1", 0, 128 },
+	{ "10.0.0.0/020", 0, 20 },
+	{ "x/8", -1, -1 },
+	{ "/8", -1, -1 },
+	{ "", -1, -1 },
+	{ "10.0.0.0/", -2, -1 },
+	{ "10.0.0.0/33", -2, -1 },
+	{ "10.0.0.0/1x", -2, -1 },
+	{ "10.0.0.0/-1", -2, -1 },
+	{ "10.0.0.0/0008", -2, -1 },
+	{ "10.0.0.0/8/8", -2, -1 },
+	{ "ff0e::/129", -2, -1 },
+	{ "10.0.0.1/24", -3, -1 },
+	{ "10.0.16.0/19", -3, -1 },
+	{ "10.0.32.0/19", 0, 19 },
+	{ "ff0e::1/64", -3, -1 },
+	{ "ff0e::1/127", -3, -1 },
+	{ "ff0e::2/127", 0, 127 },
+};
+
 static void test_prefix_parse(void **state)
 {
 	struct inet_prefix p;
 	char big[200];
 
 	(void)state;
-	assert_int_equal(prefix_parse("225.1.2.3", &p), 0);
-	assert_int_equal(p.len, 32);
-	assert_int_equal(prefix_parse("225.1.2.0/24", &p), 0);
-	assert_int_equal(p.len, 24);
-	assert_int_equal(prefix_parse("0.0.0.0/0", &p), 0);
-	assert_int_equal(p.len, 0);
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		assert_int_equal(prefix_parse(prefixes[i].text, &p),
+				 prefixes[i].rc);
+		if (!prefixes[i].rc)
+			assert_int_equal(p.len, prefixes[i].len);
+	}
 	assert_int_equal(prefix_parse("ff0e::/16", &p), 0);
-	assert_int_equal(p.len, 16);
 	assert_int_equal(p.addr.family, AF_INET6);
-	assert_int_equal(prefix_parse("ff0e::1", &p), 0);
-	assert_int_equal(p.len, 128);
-	assert_int_equal(prefix_parse("10.0.0.0/020", &p), 0);
-	assert_int_equal(p.len, 20);
-
-	assert_int_equal(prefix_parse("x/8", &p), -1);
-	assert_int_equal(prefix_parse("/8", &p), -1);
-	assert_int_equal(prefix_parse("", &p), -1);
-	assert_int_equal(prefix_parse("10.0.0.0/", &p), -2);
-	assert_int_equal(prefix_parse("10.0.0.0/33", &p), -2);
-	assert_int_equal(prefix_parse("10.0.0.0/1x", &p), -2);
-	assert_int_equal(prefix_parse("10.0.0.0/-1", &p), -2);
-	assert_int_equal(prefix_parse("10.0.0.0/0008", &p), -2);
-	assert_int_equal(prefix_parse("10.0.0.0/8/8", &p), -2);
-	assert_int_equal(prefix_parse("ff0e::/129", &p), -2);
-	assert_int_equal(prefix_parse("10.0.0.1/24", &p), -3);
-	assert_int_equal(prefix_parse("10.0.16.0/19", &p), -3);
-	assert_int_equal(prefix_parse("10.0.32.0/19", &p), 0);
-	assert_int_equal(prefix_parse("ff0e::1/64", &p), -3);
-	assert_int_equal(prefix_parse("ff0e::1/127", &p), -3);
-	assert_int_equal(prefix_parse("ff0e::2/127", &p), 0);
 
 	memset(big, '1', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
@@ -170,38 +178,32 @@ static void test_predicates(void **state)
 	assert_true(addr_equal(&a, &b));
 }
 
+/* A prefix, an address, whether the one contains the other. */
+static const struct {
+	const char *prefix, *addr;
+	bool in;
+} contains[] = {
+	{ "225.1.0.0/20", "225.1.15.255", true },
+	{ "225.1.0.0/20", "225.1.16.0", false },
+	{ "225.1.0.0/20", "::ffff:225.1.0.1", false },
+	{ "0.0.0.0/0", "1.2.3.4", true },
+	{ "1.2.3.4", "1.2.3.4", true },
+	{ "1.2.3.4", "1.2.3.5", false },
+	{ "ff0e::/16", "ff0e:1::1", true },
+	{ "ff0e::/16", "ff0f::1", false },
+	{ "2001:db8::/33", "2001:db8:7fff::1", true },
+	{ "2001:db8::/33", "2001:db8:8000::1", false },
+};
+
 static void test_contains(void **state)
 {
-	struct inet_prefix p;
-	struct inet_addr a;
-
 	(void)state;
-	p = P("225.1.0.0/20");
-	a = A("225.1.15.255");
-	assert_true(prefix_contains(&p, &a));
-	a = A("225.1.16.0");
-	assert_false(prefix_contains(&p, &a));
-	a = A("::ffff:225.1.0.1");
-	assert_false(prefix_contains(&p, &a));
+	for (size_t i = 0; i < sizeof(contains) / sizeof(contains[0]); i++) {
+		struct inet_prefix p = P(contains[i].prefix);
+		struct inet_addr a = A(contains[i].addr);
 
-	p = P("0.0.0.0/0");
-	a = A("1.2.3.4");
-	assert_true(prefix_contains(&p, &a));
-	p = P("1.2.3.4");
-	assert_true(prefix_contains(&p, &a));
-	a = A("1.2.3.5");
-	assert_false(prefix_contains(&p, &a));
-
-	p = P("ff0e::/16");
-	a = A("ff0e:1::1");
-	assert_true(prefix_contains(&p, &a));
-	a = A("ff0f::1");
-	assert_false(prefix_contains(&p, &a));
-	p = P("2001:db8::/33");
-	a = A("2001:db8:7fff::1");
-	assert_true(prefix_contains(&p, &a));
-	a = A("2001:db8:8000::1");
-	assert_false(prefix_contains(&p, &a));
+		assert_int_equal(prefix_contains(&p, &a), contains[i].in);
+	}
 }
 
 static void test_in(void **state)
@@ -220,6 +222,21 @@ static void test_in(void **state)
 	assert_false(addr_in(v, 3, &a));
 	assert_false(addr_in(NULL, 0, &a));
 }
+
+/* The n-th address of a prefix. */
+static const struct {
+	const char *prefix;
+	uint64_t n;
+	const char *want;
+} nth[] = {
+	{ "10.0.0.0/16", 0, "10.0.0.0" },
+	{ "10.0.0.0/16", 255, "10.0.0.255" },
+	{ "10.0.0.0/16", 256, "10.0.1.0" },
+	{ "10.0.0.0/16", 65535, "10.0.255.255" },
+	{ "225.0.255.0/24", 255, "225.0.255.255" },
+	{ "ff0e::/64", 0x10203, "ff0e::1:203" },
+	{ "ff0e::/64", 0x1ffffffffULL, "ff0e::1:ffff:ffff" },
+};
 
 static void test_size_nth(void **state)
 {
@@ -242,31 +259,12 @@ static void test_size_nth(void **state)
 	p = P("::/0");
 	assert_int_equal(prefix_size(&p, 7), 7);
 
-	p = P("10.0.0.0/16");
-	prefix_nth(&p, 0, &a);
-	want = A("10.0.0.0");
-	assert_true(addr_equal(&a, &want));
-	prefix_nth(&p, 255, &a);
-	want = A("10.0.0.255");
-	assert_true(addr_equal(&a, &want));
-	prefix_nth(&p, 256, &a);
-	want = A("10.0.1.0");
-	assert_true(addr_equal(&a, &want));
-	prefix_nth(&p, 65535, &a);
-	want = A("10.0.255.255");
-	assert_true(addr_equal(&a, &want));
-	p = P("225.0.255.0/24");
-	prefix_nth(&p, 255, &a);
-	want = A("225.0.255.255");
-	assert_true(addr_equal(&a, &want));
-
-	p = P("ff0e::/64");
-	prefix_nth(&p, 0x10203, &a);
-	want = A("ff0e::1:203");
-	assert_true(addr_equal(&a, &want));
-	prefix_nth(&p, 0x1ffffffffULL, &a);
-	want = A("ff0e::1:ffff:ffff");
-	assert_true(addr_equal(&a, &want));
+	for (size_t i = 0; i < sizeof(nth) / sizeof(nth[0]); i++) {
+		p = P(nth[i].prefix);
+		prefix_nth(&p, nth[i].n, &a);
+		want = A(nth[i].want);
+		assert_true(addr_equal(&a, &want));
+	}
 }
 
 static void test_hash(void **state)

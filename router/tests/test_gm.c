@@ -39,41 +39,27 @@ static void ex12_34(void)
 
 /* ---- RFC 3376 §6.4.1 / §6.4.2, RFC 3810 §7.4.1 / §7.4.2 -------------- */
 
-static void test_inc_is_in(void **state)
-{
-	start(P(state), true, 0);
-	inc12();
-	rec(GM_IS_IN, "2,3"); /* INCLUDE (A+B); (B)=GMI */
-	expect(false, 0, "1=250000 2=260000 3=260000");
-	expect_q(0, "");
-}
+/*
+ * A row of the tables: from a state (INCLUDE {1,2} or EXCLUDE {1,2} {3,4}),
+ * a record of a type with sources; then the group's state (as expect())
+ * and, when nq >= 0, the queries sent (as expect_q()); then more checks.
+ */
+struct row {
+	const char *name;
+	void (*from)(void);
+	enum gm_rec_type type;
+	const char *list;
+	bool exclude;
+	uint64_t gt_ms;
+	const char *srcs;
+	int nq;
+	const char *q;
+	void (*then)(void);
+};
 
-static void test_inc_is_ex(void **state)
+/* LMQC retransmissions at LMQI, then source 2 times out */
+static void inc_block_then(void)
 {
-	start(P(state), true, 0);
-	inc12();
-	/* EXCLUDE (A*B, B-A); (B-A)=0; Delete (A-B); Group Timer=GMI */
-	rec(GM_IS_EX, "2,3");
-	expect(true, GMI, "2=250000 3=0");
-	expect_q(0, "");
-}
-
-static void test_inc_allow(void **state)
-{
-	start(P(state), true, 0);
-	inc12();
-	rec(GM_ALLOW, "2,3"); /* INCLUDE (A+B); (B)=GMI */
-	expect(false, 0, "1=250000 2=260000 3=260000");
-}
-
-static void test_inc_block(void **state)
-{
-	start(P(state), true, 0);
-	inc12();
-	rec(GM_BLOCK, "2,3"); /* INCLUDE (A); Send Q(G,A*B) */
-	expect(false, 0, "1=250000 2=2000");
-	expect_q(1, "2");
-	/* LMQC retransmissions at LMQI, then source 2 times out */
 	advance(1000);
 	expect_q(2, "2");
 	advance(1000);
@@ -81,82 +67,8 @@ static void test_inc_block(void **state)
 	assert_int_equal(t.nsent, 2);
 }
 
-static void test_inc_to_ex(void **state)
+static void ex_to_in_then(void)
 {
-	start(P(state), true, 0);
-	inc12();
-	/* EXCLUDE (A*B, B-A); (B-A)=0; Delete (A-B); Send Q(G,A*B);
-	 * Group Timer=GMI */
-	rec(GM_TO_EX, "2,3");
-	expect(true, GMI, "2=2000 3=0");
-	expect_q(1, "2");
-}
-
-static void test_inc_to_in(void **state)
-{
-	start(P(state), true, 0);
-	inc12();
-	rec(GM_TO_IN, "2,3"); /* INCLUDE (A+B); (B)=GMI; Send Q(G,A-B) */
-	expect(false, 0, "1=2000 2=260000 3=260000");
-	expect_q(1, "1");
-}
-
-static void test_ex_is_in(void **state)
-{
-	start(P(state), true, 0);
-	ex12_34();
-	rec(GM_IS_IN, "2,3,5"); /* EXCLUDE (X+A, Y-A); (A)=GMI */
-	expect(true, 250000, "1=250000 2=260000 3=260000 4=0 5=260000");
-	expect_q(0, "");
-}
-
-static void test_ex_is_ex(void **state)
-{
-	start(P(state), true, 0);
-	ex12_34();
-	/* EXCLUDE (A-Y, Y*A); (A-X-Y)=GMI; Delete (X-A); Delete (Y-A);
-	 * Group Timer=GMI */
-	rec(GM_IS_EX, "2,3,5");
-	expect(true, GMI, "2=250000 3=0 5=260000");
-	expect_q(0, "");
-}
-
-static void test_ex_allow(void **state)
-{
-	start(P(state), true, 0);
-	ex12_34();
-	rec(GM_ALLOW, "2,3,5"); /* EXCLUDE (X+A, Y-A); (A)=GMI */
-	expect(true, 250000, "1=250000 2=260000 3=260000 4=0 5=260000");
-}
-
-static void test_ex_block(void **state)
-{
-	start(P(state), true, 0);
-	ex12_34();
-	/* EXCLUDE (X+(A-Y), Y); (A-X-Y)=Group Timer; Send Q(G,A-Y) */
-	rec(GM_BLOCK, "2,3,5");
-	expect(true, 250000, "1=250000 2=2000 3=0 4=0 5=2000");
-	expect_q(1, "2,5");
-}
-
-static void test_ex_to_ex(void **state)
-{
-	start(P(state), true, 0);
-	ex12_34();
-	/* EXCLUDE (A-Y, Y*A); (A-X-Y)=Group Timer; Delete (X-A);
-	 * Delete (Y-A); Send Q(G,A-Y); Group Timer=GMI */
-	rec(GM_TO_EX, "2,3,5");
-	expect(true, GMI, "2=2000 3=0 5=2000");
-	expect_q(1, "2,5");
-}
-
-static void test_ex_to_in(void **state)
-{
-	start(P(state), true, 0);
-	ex12_34();
-	/* EXCLUDE (X+A, Y-A); (A)=GMI; Send Q(G,X-A); Send Q(G) */
-	rec(GM_TO_IN, "2,3,5");
-	expect(true, LMQT, "1=2000 2=260000 3=260000 4=0 5=260000");
 	assert_int_equal(t.nsent, 2);
 	/* Q(G), then Q(G,X-A) */
 	assert_int_equal(t.sent[0].n, 0);
@@ -164,6 +76,73 @@ static void test_ex_to_in(void **state)
 	/* nobody answers: group timer expires -> INCLUDE {2,3,5} */
 	advance(LMQT);
 	expect(false, 0, "2=258000 3=258000 5=258000");
+}
+
+static const struct row rows[] = {
+	/* INCLUDE (A+B); (B)=GMI */
+	{ "test_inc_is_in", inc12, GM_IS_IN, "2,3", false, 0,
+	  "1=250000 2=260000 3=260000", 0, "", NULL },
+	/* EXCLUDE (A*B, B-A); (B-A)=0; Delete (A-B); Group Timer=GMI */
+	{ "test_inc_is_ex", inc12, GM_IS_EX, "2,3", true, GMI, "2=250000 3=0",
+	  0, "", NULL },
+	/* INCLUDE (A+B); (B)=GMI */
+	{ "test_inc_allow", inc12, GM_ALLOW, "2,3", false, 0,
+	  "1=250000 2=260000 3=260000", -1, NULL, NULL },
+	/* INCLUDE (A); Send Q(G,A*B) */
+	{ "test_inc_block", inc12, GM_BLOCK, "2,3", false, 0, "1=250000 2=2000",
+	  1, "2", inc_block_then },
+	/* EXCLUDE (A*B, B-A); (B-A)=0; Delete (A-B); Send Q(G,A*B);
+	 * Group Timer=GMI */
+	{ "test_inc_to_ex", inc12, GM_TO_EX, "2,3", true, GMI, "2=2000 3=0", 1,
+	  "2", NULL },
+	/* INCLUDE (A+B); (B)=GMI; Send Q(G,A-B) */
+	{ "test_inc_to_in", inc12, GM_TO_IN, "2,3", false, 0,
+	  "1=2000 2=260000 3=260000", 1, "1", NULL },
+	/* EXCLUDE (X+A, Y-A); (A)=GMI */
+	{ "test_ex_is_in", ex12_34, GM_IS_IN, "2,3,5", true, 250000,
+	  "1=250000 2=260000 3=260000 4=0 5=260000", 0, "", NULL },
+	/* EXCLUDE (A-Y, Y*A); (A-X-Y)=GMI; Delete (X-A); Delete (Y-A);
+	 * Group Timer=GMI */
+	{ "test_ex_is_ex", ex12_34, GM_IS_EX, "2,3,5", true, GMI,
+	  "2=250000 3=0 5=260000", 0, "", NULL },
+	/* EXCLUDE (X+A, Y-A); (A)=GMI */
+	{ "test_ex_allow", ex12_34, GM_ALLOW, "2,3,5", true, 250000,
+	  "1=250000 2=260000 3=260000 4=0 5=260000", -1, NULL, NULL },
+	/* EXCLUDE (X+(A-Y), Y); (A-X-Y)=Group Timer; Send Q(G,A-Y) */
+	{ "test_ex_block", ex12_34, GM_BLOCK, "2,3,5", true, 250000,
+	  "1=250000 2=2000 3=0 4=0 5=2000", 1, "2,5", NULL },
+	/* EXCLUDE (A-Y, Y*A); (A-X-Y)=Group Timer; Delete (X-A);
+	 * Delete (Y-A); Send Q(G,A-Y); Group Timer=GMI */
+	{ "test_ex_to_ex", ex12_34, GM_TO_EX, "2,3,5", true, GMI,
+	  "2=2000 3=0 5=2000", 1, "2,5", NULL },
+	/* EXCLUDE (X+A, Y-A); (A)=GMI; Send Q(G,X-A); Send Q(G) */
+	{ "test_ex_to_in", ex12_34, GM_TO_IN, "2,3,5", true, LMQT,
+	  "1=2000 2=260000 3=260000 4=0 5=260000", -1, NULL, ex_to_in_then },
+};
+
+#define N_ROWS (sizeof(rows) / sizeof(rows[0]))
+
+static void run_row(enum gm_proto p, const struct row *r)
+{
+	start(p, true, 0);
+	r->from();
+	rec(r->type, r->list);
+	expect(r->exclude, r->gt_ms, r->srcs);
+	if (r->nq >= 0)
+		expect_q((size_t)r->nq, r->q);
+	if (r->then)
+		r->then();
+}
+
+/* A row (its prestate) for IGMPv3, and for MLDv2. */
+static void test_row_igmp(void **state)
+{
+	run_row(GM_IGMP, *state);
+}
+
+static void test_row_mld(void **state)
+{
+	run_row(GM_MLD, *state);
 }
 
 /* ---- timers ----------------------------------------------------------- */
@@ -444,19 +423,23 @@ static void test_ssm_range(void **state)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
-		BOTH(test_inc_is_in),	BOTH(test_inc_is_ex),
-		BOTH(test_inc_allow),	BOTH(test_inc_block),
-		BOTH(test_inc_to_ex),	BOTH(test_inc_to_in),
-		BOTH(test_ex_is_in),	BOTH(test_ex_is_ex),
-		BOTH(test_ex_allow),	BOTH(test_ex_block),
-		BOTH(test_ex_to_ex),	BOTH(test_ex_to_in),
-		BOTH(test_expiry),	BOTH(test_admits),
-		BOTH(test_leave_lmq),	BOTH(test_compat),
-		BOTH(test_v2_router),	BOTH(test_fast_leave),
-		BOTH(test_cap),		BOTH(test_ssm_range),
-		BOTH(test_many_groups),
+	static const struct CMUnitTest others[] = {
+		BOTH(test_expiry), BOTH(test_admits),	 BOTH(test_leave_lmq),
+		BOTH(test_compat), BOTH(test_v2_router), BOTH(test_fast_leave),
+		BOTH(test_cap),	   BOTH(test_ssm_range), BOTH(test_many_groups),
 	};
+	struct CMUnitTest tests[2 * N_ROWS + sizeof(others) / sizeof(others[0])];
+	size_t n = 0;
 
-	return cmocka_run_group_tests_name("gm", tests, NULL, NULL);
+	for (size_t i = 0; i < N_ROWS; i++) {
+		void *row = (void *)&rows[i];
+
+		tests[n++] = (struct CMUnitTest){ rows[i].name, test_row_igmp,
+						  NULL, teardown, row };
+		tests[n++] = (struct CMUnitTest){ rows[i].name, test_row_mld,
+						  NULL, teardown, row };
+	}
+	memcpy(&tests[n], others, sizeof(others));
+	return _cmocka_run_group_tests(
+		"gm", tests, sizeof(tests) / sizeof(tests[0]), NULL, NULL);
 }

@@ -56,6 +56,17 @@ static enum gm_drop parse4(const uint8_t *igmp, size_t len, int ttl, bool ra,
 	return gm_parse_ipv4(pkt, n, m);
 }
 
+/* The IGMP checksum of b (len bytes) set again after b was changed. */
+static void resum(uint8_t *b, size_t len)
+{
+	uint16_t c;
+
+	b[2] = b[3] = 0;
+	c = gm_csum(b, len, 0);
+	b[2] = (uint8_t)(c >> 8);
+	b[3] = (uint8_t)c;
+}
+
 static struct gm_meta6 meta6(const char *src, int hl, bool ra)
 {
 	struct gm_meta6 m = { A(src), A("ff02::16"), hl, ra };
@@ -112,13 +123,7 @@ static void test_igmp_queries(void **state)
 	/* A query of 9-11 bytes is no version's (RFC 3376 §7.1). */
 	b[1] = 0;
 	b[8] = 0;
-	b[2] = b[3] = 0;
-	{
-		uint16_t c = gm_csum(b, 9, 0);
-
-		b[2] = (uint8_t)(c >> 8);
-		b[3] = (uint8_t)c;
-	}
+	resum(b, 9);
 	assert_int_equal(parse4(b, 9, 1, false, &m), GM_DROP_LEN);
 }
 
@@ -188,8 +193,7 @@ static void test_igmp_drops(void **state)
 	/* unknown type (DVMRP 0x13), checksummed */
 	memset(b, 0, 8);
 	b[0] = 0x13;
-	b[2] = (uint8_t)(gm_csum(b, 8, 0) >> 8);
-	b[3] = (uint8_t)gm_csum(b, 8, 0);
+	resum(b, 8);
 	assert_int_equal(parse4(b, 8, 1, true, &m), GM_DROP_TYPE);
 
 	/* IP header problems */
@@ -232,16 +236,12 @@ static void test_igmp_records(void **state)
 	n = gm_build_report3(GM_IGMP, r, 2, b, sizeof(b), NULL, NULL);
 	/* a record cut short */
 	b[6] = 0, b[7] = 3;
-	b[2] = b[3] = 0;
-	b[2] = (uint8_t)(gm_csum(b, n, 0) >> 8);
-	b[3] = (uint8_t)gm_csum(b, n, 0);
+	resum(b, n);
 	assert_int_equal(parse4(b, n, 1, true, &m), GM_DROP_SHORT);
 	/* an unknown record type is skipped, the rest used */
 	n = gm_build_report3(GM_IGMP, r, 2, b, sizeof(b), NULL, NULL);
 	b[8] = 9;
-	b[2] = b[3] = 0;
-	b[2] = (uint8_t)(gm_csum(b, n, 0) >> 8);
-	b[3] = (uint8_t)gm_csum(b, n, 0);
+	resum(b, n);
 	assert_int_equal(parse4(b, n, 1, true, &m), GM_OK);
 	assert_true(gm_rec_next(&m, &off, &rec));
 	assert_int_equal(rec.type, GM_BLOCK);

@@ -109,13 +109,6 @@ static void upcall(const char *iif, const char *src, const char *grp)
 	mroute_upcall(&t.m, &up);
 }
 
-static const struct kern_mfc *kmfc(const char *src, const char *grp)
-{
-	struct inet_addr s = A(src), g = A(grp);
-
-	return fake_kern_find(&s, &g);
-}
-
 static void test_unwanted_is_negative(void **state)
 {
 	const struct kern_mfc *k;

@@ -86,21 +86,22 @@ static void rule(struct env *e, const char *line, enum rule_origin o)
 	rule_free(&r);
 }
 
-static const struct kern_mfc *kmfc(const char *s, const char *g)
-{
-	struct inet_addr src, grp;
-
-	addr_parse(s, &src);
-	addr_parse(g, &grp);
-	return fake_kern_find(&src, &grp);
-}
-
 static int vif_of(struct env *e, enum kern_fam f, const char *name)
 {
 	for (int v = 0; v < KERN_MAXVIFS; v++)
 		if (e->m.vifs[f][v].used && !strcmp(e->m.vifs[f][v].name, name))
 			return v;
 	return -1;
+}
+
+/* The kernel has (s, g) with its inbound interface ifname's IPv4 VIF. */
+static void assert_iif(struct env *e, const char *s, const char *g,
+		       const char *ifname)
+{
+	const struct kern_mfc *k = kmfc(s, g);
+
+	assert_non_null(k);
+	assert_int_equal(k->iif, vif_of(e, KF_V4, ifname));
 }
 
 static void upcall(struct env *e, enum kern_upcall_type t, const char *ifname,
@@ -243,11 +244,9 @@ static void test_wrongvif_moves_learned(void **state)
 	rule(e, "eth0 225.1.2.3 usb0", RULE_CONF);
 	mroute_sync(&e->m);
 	upcall(e, KU_NOCACHE, "wlan0", "192.0.2.2", "225.1.2.3");
-	assert_int_equal(kmfc("192.0.2.2", "225.1.2.3")->iif,
-			 vif_of(e, KF_V4, "wlan0"));
+	assert_iif(e, "192.0.2.2", "225.1.2.3", "wlan0");
 	upcall(e, KU_WRONGVIF, "eth0", "192.0.2.2", "225.1.2.3");
-	assert_int_equal(kmfc("192.0.2.2", "225.1.2.3")->iif,
-			 vif_of(e, KF_V4, "eth0"));
+	assert_iif(e, "192.0.2.2", "225.1.2.3", "eth0");
 	assert_int_equal(e->m.st.moved, 1);
 }
 
@@ -259,8 +258,7 @@ static void test_static_not_moved_by_wrongvif(void **state)
 	rule(e, "eth0 225.1.2.3 usb0", RULE_CONF);
 	mroute_sync(&e->m);
 	upcall(e, KU_WRONGVIF, "eth0", "192.0.2.2", "225.1.2.3");
-	assert_int_equal(kmfc("192.0.2.2", "225.1.2.3")->iif,
-			 vif_of(e, KF_V4, "wlan0"));
+	assert_iif(e, "192.0.2.2", "225.1.2.3", "wlan0");
 	assert_int_equal(e->m.st.wrongvif, 1);
 }
 

@@ -38,114 +38,142 @@ static const struct rule *match(struct ruleset *rs, const char *s,
 	return ruleset_match(rs, &src, &grp, ifname);
 }
 
-static void test_exact_and_star(void **state)
-{
-	struct ruleset rs;
-	const struct rule *r;
+/* A packet (source, group, inbound interface) and the rule it must match:
+ * its first outbound interface, NULL for none; exact 1 or 0 for whether
+ * the rule is an (S,G) one, -1 for unchecked. */
+struct probe {
+	const char *src, *grp, *iif;
+	const char *oif;
+	int exact;
+};
 
-	(void)state;
+/* Rules added in order, then packets matched against them. */
+struct match_case {
+	const char *rules[4];
+	struct probe probes[6];
+};
+
+static const struct match_case exact_and_star = {
+	{ "wlan0 225.1.2.3 usb0", "wlan0 192.0.2.2 225.1.2.3 eth1" },
+	{
+		/* exact source wins */
+		{ "192.0.2.2", "225.1.2.3", "wlan0", "eth1", 1 },
+		{ "192.0.2.9", "225.1.2.3", "wlan0", "usb0", 0 },
+		{ "192.0.2.9", "225.1.2.3", "usb0", NULL, -1 },
+		{ "192.0.2.9", "225.1.2.4", "wlan0", NULL, -1 },
+	},
+};
+
+static const struct match_case prefixes = {
+	{ "wlan0 225.1.2.0/24 usb0", "wlan0 225.1.0.0/16 eth9",
+	  "wlan0 192.0.2.0/25 225.1.0.0/16 eth8" },
+	{
+		/* longer group */
+		{ "192.0.2.200", "225.1.2.77", "wlan0", "usb0", -1 },
+		{ "192.0.2.200", "225.1.3.1", "wlan0", "eth9", -1 },
+		/* source prefix first */
+		{ "192.0.2.1", "225.1.2.77", "wlan0", "eth8", -1 },
+		{ "192.0.2.1", "225.2.0.1", "wlan0", NULL, -1 },
+	},
+};
+
+static const struct match_case wildcard_and_v6 = {
+	{ "eth+ ff0e::1:3 usb0", "wlan0 2001:db8::2 ff0e::1:3 usb1" },
+	{
+		{ "2001:db8::9", "ff0e::1:3", "eth12", "usb0", -1 },
+		{ "2001:db8::2", "ff0e::1:3", "wlan0", "usb1", -1 },
+		{ "2001:db8::2", "ff0e::1:3", "usb0", NULL, -1 },
+		/* An IPv4 packet never matches an IPv6 rule. */
+		{ "192.0.2.1", "225.1.2.3", "eth0", NULL, -1 },
+	},
+};
+
+static const struct match_case tie_first_wins = {
+	{ "wlan0 225.1.2.3 usb0", "wlan+ 225.1.2.3 usb1" },
+	{
+		{ "192.0.2.2", "225.1.2.3", "wlan0", "usb0", -1 },
+	},
+};
+
+/* The match_case in *state. */
+static void test_match_case(void **state)
+{
+	const struct match_case *mc = *state;
+	struct ruleset rs;
+
 	ruleset_init(&rs);
-	add(&rs, "wlan0 225.1.2.3 usb0");
-	add(&rs, "wlan0 192.0.2.2 225.1.2.3 eth1");
-	r = match(&rs, "192.0.2.2", "225.1.2.3", "wlan0");
-	assert_non_null(r);
-	assert_string_equal(r->oifs[0], "eth1"); /* exact source wins */
-	assert_true(rule_is_exact(r));
-	r = match(&rs, "192.0.2.9", "225.1.2.3", "wlan0");
-	assert_non_null(r);
-	assert_string_equal(r->oifs[0], "usb0");
-	assert_false(rule_is_exact(r));
-	assert_null(match(&rs, "192.0.2.9", "225.1.2.3", "usb0"));
-	assert_null(match(&rs, "192.0.2.9", "225.1.2.4", "wlan0"));
+	for (size_t i = 0; i < 4 && mc->rules[i]; i++)
+		add(&rs, mc->rules[i]);
+	for (size_t i = 0; i < 6 && mc->probes[i].src; i++) {
+		const struct probe *p = &mc->probes[i];
+		const struct rule *r = match(&rs, p->src, p->grp, p->iif);
+
+		if (!p->oif) {
+			assert_null(r);
+			continue;
+		}
+		assert_non_null(r);
+		assert_string_equal(r->oifs[0], p->oif);
+		if (p->exact >= 0)
+			assert_int_equal(rule_is_exact(r), p->exact);
+	}
 	ruleset_free(&rs);
 }
 
-static void test_prefixes(void **state)
+/* The key of a rule ("IIF [SOURCE] GROUP") deleted: what ruleset_del() says. */
+static int del(struct ruleset *rs, const char *line)
 {
-	struct ruleset rs;
-	const struct rule *r;
+	char buf[256], *w[3], *p, err[64];
+	size_t n = 0;
+	struct rule key;
+	int rc;
 
-	(void)state;
-	ruleset_init(&rs);
-	add(&rs, "wlan0 225.1.2.0/24 usb0");
-	add(&rs, "wlan0 225.1.0.0/16 eth9");
-	add(&rs, "wlan0 192.0.2.0/25 225.1.0.0/16 eth8");
-	r = match(&rs, "192.0.2.200", "225.1.2.77", "wlan0");
-	assert_string_equal(r->oifs[0], "usb0"); /* longer group */
-	r = match(&rs, "192.0.2.200", "225.1.3.1", "wlan0");
-	assert_string_equal(r->oifs[0], "eth9");
-	r = match(&rs, "192.0.2.1", "225.1.2.77", "wlan0");
-	assert_string_equal(r->oifs[0], "eth8"); /* source prefix first */
-	assert_null(match(&rs, "192.0.2.1", "225.2.0.1", "wlan0"));
-	ruleset_free(&rs);
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (p = strtok(buf, " "); p && n < 3; p = strtok(NULL, " "))
+		w[n++] = p;
+	assert_int_equal(rule_from_words(&key, w, n, false, err, sizeof(err)),
+			 0);
+	rc = ruleset_del(rs, &key);
+	rule_free(&key);
+	return rc;
 }
 
-static void test_wildcard_and_v6(void **state)
+/* Source and group of the i-th (S,G) rule of the big tables. */
+static void nth_sg(int i, char s[32], char g[32])
 {
-	struct ruleset rs;
-	const struct rule *r;
-
-	(void)state;
-	ruleset_init(&rs);
-	add(&rs, "eth+ ff0e::1:3 usb0");
-	add(&rs, "wlan0 2001:db8::2 ff0e::1:3 usb1");
-	r = match(&rs, "2001:db8::9", "ff0e::1:3", "eth12");
-	assert_non_null(r);
-	assert_string_equal(r->oifs[0], "usb0");
-	r = match(&rs, "2001:db8::2", "ff0e::1:3", "wlan0");
-	assert_string_equal(r->oifs[0], "usb1");
-	assert_null(match(&rs, "2001:db8::2", "ff0e::1:3", "usb0"));
-	/* An IPv4 packet never matches an IPv6 rule. */
-	assert_null(match(&rs, "192.0.2.1", "225.1.2.3", "eth0"));
-	ruleset_free(&rs);
+	snprintf(s, 32, "192.0.2.%d", i % 250 + 1);
+	snprintf(g, 32, "225.%d.%d.1", i / 250 + 1, i % 250);
 }
 
-static void test_tie_first_wins(void **state)
+/* Rules 0 to n-1 of the big tables, "wlan0 S G usb0". */
+static void add_many(struct ruleset *rs, int n)
 {
-	struct ruleset rs;
+	char line[96], s[32], g[32];
 
-	(void)state;
-	ruleset_init(&rs);
-	add(&rs, "wlan0 225.1.2.3 usb0");
-	add(&rs, "wlan+ 225.1.2.3 usb1");
-	assert_string_equal(
-		match(&rs, "192.0.2.2", "225.1.2.3", "wlan0")->oifs[0], "usb0");
-	ruleset_free(&rs);
+	for (int i = 0; i < n; i++) {
+		nth_sg(i, s, g);
+		snprintf(line, sizeof(line), "wlan0 %s %s usb0", s, g);
+		add(rs, line);
+	}
 }
 
 static void test_many_and_delete(void **state)
 {
 	struct ruleset rs;
-	char line[96];
-	struct rule key;
-	char *w[3], err[64];
+	char s[32], g[32];
 
 	(void)state;
 	ruleset_init(&rs);
-	for (int i = 0; i < 5000; i++) {
-		snprintf(line, sizeof(line),
-			 "wlan0 192.0.2.%d 225.%d.%d.1 usb0", i % 250 + 1,
-			 i / 250 + 1, i % 250);
-		add(&rs, line);
-	}
+	add_many(&rs, 5000);
 	assert_int_equal(rs.n, 5000);
 	for (int i = 0; i < 5000; i += 7) {
-		char s[32], g[32];
-
-		snprintf(s, sizeof(s), "192.0.2.%d", i % 250 + 1);
-		snprintf(g, sizeof(g), "225.%d.%d.1", i / 250 + 1, i % 250);
+		nth_sg(i, s, g);
 		assert_non_null(match(&rs, s, g, "wlan0"));
 	}
-	w[0] = "wlan0";
-	w[1] = "192.0.2.1";
-	w[2] = "225.1.0.1";
-	assert_int_equal(rule_from_words(&key, w, 3, false, err, sizeof(err)),
-			 0);
-	assert_int_equal(ruleset_del(&rs, &key), 1);
-	assert_int_equal(ruleset_del(&rs, &key), 0);
+	assert_int_equal(del(&rs, "wlan0 192.0.2.1 225.1.0.1"), 1);
+	assert_int_equal(del(&rs, "wlan0 192.0.2.1 225.1.0.1"), 0);
 	assert_null(match(&rs, "192.0.2.1", "225.1.0.1", "wlan0"));
 	assert_non_null(match(&rs, "192.0.2.2", "225.1.1.1", "wlan0"));
-	rule_free(&key);
 	ruleset_free(&rs);
 }
 
@@ -184,39 +212,24 @@ static void test_words_errors(void **state)
 static void test_delete_keeps_index(void **state)
 {
 	struct ruleset rs;
-	char line[96], s[32], g[32], err[64];
-	struct rule key;
-	char *w[3];
+	char line[96], s[32], g[32];
 
 	(void)state;
 	ruleset_init(&rs);
 	add(&rs, "wlan0 226.7.0.0/16 usb1");
-	for (int i = 0; i < 3000; i++) {
-		snprintf(line, sizeof(line),
-			 "wlan0 192.0.2.%d 225.%d.%d.1 usb0", i % 250 + 1,
-			 i / 250 + 1, i % 250);
-		add(&rs, line);
-	}
+	add_many(&rs, 3000);
 	add(&rs, "wlan0 226.8.0.0/16 usb2");
 	/* Remove every third (S,G) rule. */
 	for (int i = 0; i < 3000; i += 3) {
-		snprintf(s, sizeof(s), "192.0.2.%d", i % 250 + 1);
-		snprintf(g, sizeof(g), "225.%d.%d.1", i / 250 + 1, i % 250);
-		w[0] = "wlan0";
-		w[1] = s;
-		w[2] = g;
-		assert_int_equal(rule_from_words(&key, w, 3, false, err,
-						 sizeof(err)),
-				 0);
-		assert_int_equal(ruleset_del(&rs, &key), 1);
-		rule_free(&key);
+		nth_sg(i, s, g);
+		snprintf(line, sizeof(line), "wlan0 %s %s", s, g);
+		assert_int_equal(del(&rs, line), 1);
 	}
 	assert_int_equal(rs.n, 3002 - 1000);
 	for (int i = 0; i < 3000; i++) {
 		const struct rule *r;
 
-		snprintf(s, sizeof(s), "192.0.2.%d", i % 250 + 1);
-		snprintf(g, sizeof(g), "225.%d.%d.1", i / 250 + 1, i % 250);
+		nth_sg(i, s, g);
 		r = match(&rs, s, g, "wlan0");
 		if (i % 3 == 0)
 			assert_null(r);
@@ -230,13 +243,8 @@ static void test_delete_keeps_index(void **state)
 		match(&rs, "192.0.2.1", "226.8.3.4", "wlan0")->oifs[0], "usb2");
 	/* A prefix rule deleted through the prefix list, not a rebuild: the
 	 * other prefix and the (S,G) rules are still found. */
-	w[0] = "wlan0";
-	w[1] = "226.7.0.0/16";
-	assert_int_equal(rule_from_words(&key, w, 2, false, err, sizeof(err)),
-			 0);
-	assert_int_equal(ruleset_del(&rs, &key), 1);
-	assert_int_equal(ruleset_del(&rs, &key), 0);
-	rule_free(&key);
+	assert_int_equal(del(&rs, "wlan0 226.7.0.0/16"), 1);
+	assert_int_equal(del(&rs, "wlan0 226.7.0.0/16"), 0);
 	assert_int_equal(rs.n, 3002 - 1000 - 1);
 	assert_int_equal(rs.n_prefixed, 1);
 	assert_null(match(&rs, "192.0.2.1", "226.7.3.4", "wlan0"));
@@ -246,14 +254,17 @@ static void test_delete_keeps_index(void **state)
 	assert_null(match(&rs, "192.0.2.1", "225.1.0.1", "wlan0"));
 	ruleset_free(&rs);
 }
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_exact_and_star),
-		cmocka_unit_test(test_prefixes),
-		cmocka_unit_test(test_wildcard_and_v6),
-		cmocka_unit_test(test_tie_first_wins),
+		{ "test_exact_and_star", test_match_case, NULL, NULL,
+		  (void *)&exact_and_star },
+		{ "test_prefixes", test_match_case, NULL, NULL,
+		  (void *)&prefixes },
+		{ "test_wildcard_and_v6", test_match_case, NULL, NULL,
+		  (void *)&wildcard_and_v6 },
+		{ "test_tie_first_wins", test_match_case, NULL, NULL,
+		  (void *)&tie_first_wins },
 		cmocka_unit_test(test_many_and_delete),
 		cmocka_unit_test(test_words_errors),
 		cmocka_unit_test(test_delete_keeps_index),
