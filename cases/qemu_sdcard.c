@@ -262,8 +262,36 @@ static void up_and_forward(struct sdfx *f, const char *opt, const char *file,
 			  30, "qemu-sdcard");
 	cap_free(c);
 	lab_detach(lab);
-	user_down(f, file, sum);
-	assert_true(ok);
+	/*
+	 * mclab on the router node reaches the guest (the keeper's
+	 * forwarder), not the namespace the guest stands in for: its own
+	 * machine, and the MFC entry this flow made there
+	 */
+	{
+		char cmd[1024], arch[256], status[8192];
+		int rc_arch, rc_status;
+
+		snprintf(cmd, sizeof(cmd),
+			 "'%s' --lab %s exec rtr -- uname -m 2>&1", f->mclab,
+			 f->id);
+		rc_arch = run_cmd(cmd, arch, sizeof(arch));
+		snprintf(cmd, sizeof(cmd), "'%s' --lab %s status 2>&1",
+			 f->mclab, f->id);
+		rc_status = run_cmd(cmd, status, sizeof(status));
+		print_message(
+			"# mclab exec rtr -- uname -m: %s# mclab status:\n%s",
+			arch, status);
+		user_down(f, file, sum);
+		assert_true(ok);
+		assert_int_equal(rc_arch, 0);
+		assert_string_equal(arch, "aarch64\n");
+		assert_int_equal(rc_status, 0);
+		/* the guest's mcrouted, alive as the guest sees it */
+		assert_non_null(strstr(status, "ROUTER mcrouted in rtr (pid "));
+		assert_null(strstr(status, "not running"));
+		assert_non_null(strstr(status, "225.1.2.3"));
+		assert_non_null(strstr(status, "wlan0"));
+	}
 }
 
 static void test_sdcard_up(void **state)

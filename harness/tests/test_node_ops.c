@@ -8,6 +8,7 @@
  * /run/mclab and /tmp/mclab moved into a temporary folder.
  */
 #include <errno.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -15,6 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -396,6 +401,7 @@ static void test_router_wrapper_enotsup(void **state)
 /* ---- the guest scripts, run by /bin/sh on this host ----------------- */
 
 static char tmpdir[64];
+static void unhold(void); /* the forwarder's holder, below */
 
 /* the guest's run: its fixed folders moved to tmpdir */
 static int host_run(void *ctx, unsigned int timeout_ms, char **out,
@@ -476,6 +482,7 @@ static int guest_teardown(void **state)
 	char cmd[128];
 
 	(void)state;
+	unhold();
 	nodes[0].ops = NULL; /* hg is static: no release */
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	assert_int_equal(system(cmd), 0);
@@ -501,6 +508,22 @@ static void test_guest_exec(void **state)
 	node_result_free(&r);
 }
 
+/* "exit CODE" started in the background on n: it ends with CODE */
+static pid_t spawn_exit(struct node *n, int code)
+{
+	char cmd[32];
+	int got = -1;
+	pid_t pid;
+
+	snprintf(cmd, sizeof(cmd), "exit %d", code);
+	pid = node_spawn(n, (const char *[]){ "sh", "-c", cmd, NULL }, "quick",
+			 NULL, 0);
+	assert_true(pid > 0);
+	assert_int_equal(node_wait(n, pid, 3000, &got), 0);
+	assert_int_equal(got, code);
+	return pid;
+}
+
 static void test_guest_processes(void **state)
 {
 	struct node *n = &nodes[0];
@@ -523,15 +546,149 @@ static void test_guest_processes(void **state)
 	assert_int_equal(node_stop(n, pid, SIGTERM, 3000), 128 + SIGTERM);
 	assert_false(node_running(n, pid));
 	/* an exit status kept after the end */
-	quick = node_spawn(n, (const char *[]){ "sh", "-c", "exit 7", NULL },
-			   "quick", NULL, 0);
-	assert_true(quick > 0);
-	assert_int_equal(node_wait(n, quick, 3000, &code), 0);
-	assert_int_equal(code, 7);
+	quick = spawn_exit(n, 7);
 	/* signalling a process that is gone */
 	errno = 0;
 	assert_int_equal(node_signal(n, quick, SIGTERM), -1);
 	assert_int_equal(errno, ESRCH);
+}
+
+/* ---- the forwarder: a node held by another process ------------------ */
+
+static char fwd_path[96];
+static pid_t holder;
+
+/* A child holds nodes[0] and serves it on fwd_path; nodes[1] is put in
+ * as its client. */
+static void hold(void)
+{
+	int lfd;
+
+	snprintf(fwd_path, sizeof(fwd_path), "%s/fwd.sock", tmpdir);
+	lfd = node_fwd_listen(fwd_path);
+	assert_true(lfd >= 0);
+	holder = fork();
+	assert_true(holder >= 0);
+	if (holder == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (;;) {
+			struct pollfd p = { lfd, POLLIN, 0 };
+			int c;
+
+			if (poll(&p, 1, -1) < 0)
+				continue;
+			c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+			if (c < 0)
+				continue;
+			while (node_fwd_serve(&nodes[0], c) == 0)
+				;
+			close(c);
+		}
+	}
+	close(lfd);
+	assert_int_equal(lab_replace_node_fwd(&lab, &nodes[1], fwd_path), 0);
+}
+
+/* in teardown, whatever the test's assertions did */
+static void unhold(void)
+{
+	node_restore(&nodes[1]);
+	if (holder > 0) {
+		kill(holder, SIGKILL);
+		waitpid(holder, NULL, 0);
+	}
+	holder = 0;
+}
+
+static void test_fwd_guest(void **state)
+{
+	struct node *n = &nodes[1];
+	struct node_result r;
+	char *buf = NULL;
+
+	(void)state;
+	hold();
+	assert_string_equal(node_ops_of(n)->name, "forwarded");
+	/* a command's output and exit status */
+	assert_int_equal(node_sh(n, 2000, &r, "echo a; exit 3"), 0);
+	assert_string_equal(r.out, "a\n");
+	assert_int_equal(r.exit_code, 3);
+	node_result_free(&r);
+	/* the holder's deadline, said as the guest says it */
+	assert_int_equal(node_sh(n, 100, &r, "sleep 5"), 0);
+	assert_true(r.timed_out);
+	node_result_free(&r);
+	/* a process in the held node, its exit status kept there */
+	spawn_exit(n, 5);
+	/* the held backend's errno comes back */
+	errno = 0;
+	assert_int_equal(node_read_file(n, "/etc/hostname", &buf, NULL), -1);
+	assert_int_equal(errno, ENOSYS);
+	assert_null(buf);
+}
+
+static int fwd_files_setup(void **state)
+{
+	setup(state);
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/nodeops-XXXXXX");
+	assert_non_null(mkdtemp(tmpdir));
+	return 0;
+}
+
+static int fwd_files_teardown(void **state)
+{
+	char cmd[128];
+
+	unhold();
+	teardown(state);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	assert_int_equal(system(cmd), 0);
+	return 0;
+}
+
+static void test_fwd_files(void **state)
+{
+	struct node *n = &nodes[1];
+	char *buf = NULL;
+	size_t len = 0;
+	int fd;
+
+	(void)state;
+	hold(); /* nodes[0] is the fake: its files are the child's copy */
+	assert_int_equal(node_write_file(n, "/proc/sys/x", "1\n"), 0);
+	assert_int_equal(node_read_file(n, "/proc/sys/x", &buf, &len), 0);
+	assert_string_equal(buf, "1\n");
+	assert_int_equal(len, 2);
+	free(buf);
+	buf = NULL;
+	errno = 0;
+	assert_int_equal(node_read_file(n, "/nope", &buf, NULL), -1);
+	assert_int_equal(errno, ENOENT);
+	/* bad requests: an unknown op is refused, an oversized one ends the
+	 * connection; the holder serves the next client either way */
+	{
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		uint32_t bad[4] = { 99, 0, 0, 0 }, huge[4] = { 1, 0, ~0u, 0 };
+		int32_t rep[3];
+
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", fwd_path);
+		node_restore(n); /* the holder serves one client at a time */
+		fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		assert_int_equal(
+			connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+		assert_int_equal(write(fd, bad, sizeof(bad)), sizeof(bad));
+		assert_int_equal(read(fd, rep, sizeof(rep)), sizeof(rep));
+		assert_int_equal(rep[0], -1);
+		assert_int_equal(rep[1], EPROTO);
+		assert_int_equal(write(fd, huge, sizeof(huge)), sizeof(huge));
+		assert_int_equal(read(fd, rep, sizeof(rep)), 0);
+		close(fd);
+		assert_int_equal(lab_replace_node_fwd(&lab, n, fwd_path), 0);
+		assert_int_equal(node_read_file(n, "/proc/sys/x", &buf, NULL),
+				 0);
+		assert_string_equal(buf, "1\n");
+		free(buf);
+	}
 }
 
 int main(void)
@@ -551,6 +708,10 @@ int main(void)
 						guest_teardown),
 		cmocka_unit_test_setup_teardown(test_guest_processes,
 						guest_setup, guest_teardown),
+		cmocka_unit_test_setup_teardown(test_fwd_guest, guest_setup,
+						guest_teardown),
+		cmocka_unit_test_setup_teardown(test_fwd_files, fwd_files_setup,
+						fwd_files_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

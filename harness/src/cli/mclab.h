@@ -71,6 +71,8 @@ struct mclab_state {
 void mclab_state_path(const char *id, char *out, size_t len);
 /* Write s (atomically: a temporary file renamed): 0, or -1 with errno. */
 int mclab_state_write(const struct mclab_state *s);
+/* s's router fields from a started router r */
+void mclab_state_router(struct mclab_state *s, const struct router *r);
 bool mclab_alive(pid_t pid);
 /* Labs up: fills up to max states, returns how many. */
 int mclab_states_list(struct mclab_state *out, int max);
@@ -79,6 +81,11 @@ void mclab_find_lab(struct mclab_state *s);
 /* That lab, attached (lab_attach()), its state in s (NULL: not wanted);
  * dies when there is none or attaching fails. */
 struct lab *mclab_attach(struct mclab_state *s);
+/* And its end: every node's own backend back, then lab_detach(). */
+void mclab_detach(struct lab *lab);
+/* mclab_qemu.c: in an attached lab, the node a "mclab qemu up" keeper
+ * holds, put in over the keeper's forwarder (nothing when there is none). */
+void mclab_qemu_attach(struct lab *lab);
 /*
  * In a keeper (the process that holds a lab up): its own session, and
  * SIGTERM, SIGINT and SIGHUP blocked into set, for sigtimedwait().

@@ -140,17 +140,7 @@ int mclab_cmd_up(int argc, char **argv)
 				dprintf(p[1], "%s", err);
 				_exit(1);
 			}
-			snprintf(s.router, sizeof(s.router), "%s",
-				 router_kind_name(r.kind));
-			s.router_pid = r.pid;
-			snprintf(s.router_node, sizeof(s.router_node), "%s",
-				 r.node->name);
-			snprintf(s.router_sock, sizeof(s.router_sock), "%s",
-				 r.sock);
-			snprintf(s.router_conf, sizeof(s.router_conf), "%s",
-				 r.conf);
-			snprintf(s.router_log, sizeof(s.router_log), "%s",
-				 r.log);
+			mclab_state_router(&s, &r);
 		}
 		if (mclab_state_write(&s) < 0) {
 			dprintf(p[1], "state file: %s", strerror(errno));

@@ -27,7 +27,7 @@ int mclab_cmd_exec(int argc, char **argv)
 	setenv("MCLAB_NODE", argv[1], 1);
 	rc = node_exec_tty(mclab_node_or_die(lab, argv[1]),
 			   (const char *const *)argv + i);
-	lab_detach(lab);
+	mclab_detach(lab);
 	return rc < 0 ? 1 : rc;
 }
 
@@ -41,6 +41,12 @@ int mclab_cmd_shell(int argc, char **argv)
 	if (argc != 2)
 		mclab_die("usage: mclab shell NODE");
 	lab = mclab_attach(NULL);
+	if (!node_can(mclab_node_or_die(lab, argv[1]), NODE_CAP_TTY))
+		mclab_die("%s is a %s node: no terminal to give (mclab qemu "
+			  "console for the emulated Pi's; mclab exec %s -- CMD "
+			  "runs a command there)",
+			  argv[1], node_ops_of(lab_node(lab, argv[1]))->name,
+			  argv[1]);
 	setenv("MCLAB_NODE", argv[1], 1);
 	snprintf(ps1, sizeof(ps1), "[mclab %s] \\w\\$ ", argv[1]);
 	setenv("PS1", ps1, 1);
@@ -53,7 +59,7 @@ int mclab_cmd_shell(int argc, char **argv)
 	else
 		rc = node_exec_tty(mclab_node_or_die(lab, argv[1]),
 				   (const char *const[]){ sh, "-i", NULL });
-	lab_detach(lab);
+	mclab_detach(lab);
 	return rc < 0 ? 1 : rc;
 }
 
@@ -65,8 +71,9 @@ static void print_status_router(struct lab *lab, const struct mclab_state *s,
 	printf("\nROUTER %s in %s (pid %d%s)\n",
 	       s->router[0] ? s->router : "none started", rtr->name,
 	       (int)s->router_pid,
-	       s->router_pid && mclab_alive(s->router_pid) ? "" :
-							     ", not running");
+	       s->router_pid && node_running(rtr, s->router_pid) ?
+		       "" :
+		       ", not running");
 	for (int f = 0; f < 2; f++) {
 		struct mr_vif *v;
 		struct mr_mfc *m;
@@ -186,6 +193,6 @@ int mclab_cmd_status(int argc, char **argv)
 	for (int i = 0; i < t->nnodes; i++)
 		if (t->nodes[i].roles & TOPO_ROLE_ROUTER)
 			print_status_router(lab, &s, &lab->nodes[i]);
-	lab_detach(lab);
+	mclab_detach(lab);
 	return 0;
 }

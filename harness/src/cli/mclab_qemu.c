@@ -20,8 +20,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -31,6 +33,7 @@
 #include "kconfig.h"
 #include "lab.h"
 #include "mclab.h"
+#include "node_guest.h"
 #include "qemu.h"
 #include "router.h"
 
@@ -71,6 +74,8 @@ struct qstate {
 	char console[160];
 	char profile[16];
 	pid_t qemu_pid;
+	char node[64]; /* the node the VM stands in for */
+	char fwd[256]; /* its forwarder's socket */
 };
 
 static int qstate_read(const char *path, struct qstate *s)
@@ -97,6 +102,10 @@ static int qstate_read(const char *path, struct qstate *s)
 			snprintf(s->profile, sizeof(s->profile), "%s", v);
 		else if (!strcmp(line, "qemu_pid"))
 			s->qemu_pid = atoi(v);
+		else if (!strcmp(line, "node"))
+			snprintf(s->node, sizeof(s->node), "%s", v);
+		else if (!strcmp(line, "fwd"))
+			snprintf(s->fwd, sizeof(s->fwd), "%s", v);
 	}
 	free(t);
 	return s->id[0] ? 0 : -1;
@@ -127,44 +136,114 @@ static int qstate_find(const char *want, struct qstate *out)
 	return n;
 }
 
-static int write_states(const struct lab *lab, const char *topo_path,
-			const struct qemu_vm *vm)
+void mclab_qemu_attach(struct lab *lab)
 {
-	char path[256], tmp[300];
+	struct qstate s;
+	struct node *n;
+	char path[256];
+
+	snprintf(path, sizeof(path), STATE_DIR "/%s.qemu", lab->id);
+	if (qstate_read(path, &s) < 0 || !s.fwd[0] || kill(s.pid, 0) < 0)
+		return;
+	n = lab_node(lab, s.node);
+	if (n && lab_replace_node_fwd(lab, n, s.fwd) < 0)
+		mclab_die("%s is the emulated Pi, held by the qemu keeper "
+			  "(pid %d), whose forwarder %s does not answer: %s",
+			  s.node, (int)s.pid, s.fwd, strerror(errno));
+}
+
+/* STATE_DIR/ID.EXT */
+static void state_file(const char *id, const char *ext, char *out, size_t len)
+{
+	snprintf(out, len, STATE_DIR "/%s.%s", id, ext);
+}
+
+/* STATE_DIR/ID.qemu, and the lab's state in mclab_state.c's format (with
+ * the guest's router when one was started: r, else NULL) */
+static int write_states(const struct lab *lab, const char *topo_path,
+			const struct qemu_vm *vm, const char *fwd,
+			const struct router *r)
+{
+	struct mclab_state st = { .pid = getpid() };
+	char path[256];
 	FILE *f;
 
 	if (mkdir_p(STATE_DIR, 0755) < 0)
 		return -1;
-	snprintf(path, sizeof(path), STATE_DIR "/%s.qemu", lab->id);
+	state_file(lab->id, "qemu", path, sizeof(path));
 	f = fopen(path, "we");
 	if (!f)
 		return -1;
-	fprintf(f, "id %s\npid %d\nconsole %s\nprofile %s\nqemu_pid %d\n",
+	fprintf(f,
+		"id %s\npid %d\nconsole %s\nprofile %s\nqemu_pid %d\n"
+		"node %s\nfwd %s\n",
 		lab->id, (int)getpid(), vm->console_sock,
-		qemu_profile_name(vm->profile), (int)vm->pid);
+		qemu_profile_name(vm->profile), (int)vm->pid, vm->node->name,
+		fwd);
 	if (fclose(f) < 0)
 		return -1;
-	/* the lab's state, in mclab.c's format */
-	snprintf(path, sizeof(path), STATE_DIR "/%s.state", lab->id);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "we");
-	if (!f)
-		return -1;
-	fprintf(f, "id %s\npid %d\ntopo %s\nresults %s\n", lab->id,
-		(int)getpid(), topo_path, lab->results);
-	if (fclose(f) < 0)
-		return -1;
-	return rename(tmp, path);
+	SNP(st.id, "%s", lab->id);
+	SNP(st.topo, "%s", topo_path);
+	SNP(st.results, "%s", lab->results);
+	if (r)
+		mclab_state_router(&st, r);
+	return mclab_state_write(&st);
 }
 
 static void remove_states(const char *id)
 {
+	static const char *const ext[] = { "qemu", "state", "fwd" };
 	char path[256];
 
-	snprintf(path, sizeof(path), STATE_DIR "/%s.qemu", id);
-	unlink(path);
-	snprintf(path, sizeof(path), STATE_DIR "/%s.state", id);
-	unlink(path);
+	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		state_file(id, ext[i], path, sizeof(path));
+		unlink(path);
+	}
+}
+
+/*
+ * The keeper's wait, until a signal in set or qemu's exit (poweroff in the
+ * guest also ends the lab): meanwhile it answers the node's forwarder on
+ * lfd, one client at a time (the VM's agent is one connection).
+ */
+static void keep(struct qemu_vm *vm, const sigset_t *set, int lfd)
+{
+	int sfd = signalfd(-1, set, SFD_CLOEXEC);
+	int pfd = -1, conn = -1;
+
+#ifdef SYS_pidfd_open
+	pfd = (int)syscall(SYS_pidfd_open, vm->pid, 0);
+#endif
+	for (;;) {
+		struct pollfd p[4] = { { sfd, POLLIN, 0 },
+				       { pfd, POLLIN, 0 },
+				       { conn < 0 ? lfd : -1, POLLIN, 0 },
+				       { conn, POLLIN, 0 } };
+		/* without a pidfd, qemu's exit is looked for once a second */
+		int r = poll(p, 4, pfd < 0 ? 1000 : -1);
+
+		if (r < 0 && errno != EINTR)
+			break;
+		if (sfd < 0 || (p[0].revents & POLLIN))
+			break;
+		if (waitpid(vm->pid, NULL, WNOHANG) == vm->pid) {
+			lab_untrack_pid(vm->pid);
+			vm->pid = 0;
+			break;
+		}
+		if (p[2].revents & POLLIN)
+			conn = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (p[3].revents && node_fwd_serve(vm->node, conn) < 0) {
+			close(conn);
+			conn = -1;
+		}
+	}
+	if (conn >= 0)
+		close(conn);
+	if (pfd >= 0)
+		close(pfd);
+	if (sfd >= 0)
+		close(sfd);
 }
 
 static int cmd_qemu_up(int argc, char **argv)
@@ -319,7 +398,8 @@ static int cmd_qemu_up(int argc, char **argv)
 		bool router_up = false;
 		uint64_t t0;
 		sigset_t set;
-		int sig;
+		char fwd[256];
+		int lfd;
 
 		close(p[0]);
 		mclab_keeper_signals(&set);
@@ -350,7 +430,11 @@ static int cmd_qemu_up(int argc, char **argv)
 		}
 		if (vm->agent >= 0)
 			vm->boot_ns = mono_ns() - t0;
-		if (write_states(lab, topo_path, vm) < 0) {
+		/* the node's forwarder: mclab exec/status/... reach the guest */
+		state_file(lab->id, "fwd", fwd, sizeof(fwd));
+		lfd = node_fwd_listen(fwd);
+		if (lfd < 0 || write_states(lab, topo_path, vm, fwd,
+					    router_up ? &r : NULL) < 0) {
 			dprintf(p[1], "state file: %s", strerror(errno));
 			qemu_halt(vm);
 			lab_down(lab);
@@ -367,19 +451,8 @@ static int cmd_qemu_up(int argc, char **argv)
 			dup2(fd, 1);
 			dup2(fd, 2);
 		}
-		/* qemu exiting (poweroff in the guest) also ends the lab */
-		for (;;) {
-			struct timespec ts = { 0, 200000000 };
-
-			sig = sigtimedwait(&set, NULL, &ts);
-			if (sig > 0)
-				break;
-			if (waitpid(vm->pid, NULL, WNOHANG) == vm->pid) {
-				lab_untrack_pid(vm->pid);
-				vm->pid = 0;
-				break;
-			}
-		}
+		keep(vm, &set, lfd);
+		close(lfd);
 		{
 			char id[64];
 
@@ -423,7 +496,7 @@ static int cmd_qemu_up(int argc, char **argv)
 			printf("login prompt after %.2f s (no agent in this image)\n",
 			       secs);
 		printf("console log %s\n", log);
-		printf("try:  mclab qemu console | mclab exec snd -- ping -t 10 225.1.2.3 | mclab qemu down\n");
+		printf("try:  mclab exec rtr -- mcroutectl show | mclab exec snd -- ping -t 10 225.1.2.3 | mclab qemu console | mclab qemu down\n");
 	}
 	free(conf_text);
 	return 0;

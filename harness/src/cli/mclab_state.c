@@ -19,6 +19,16 @@ void mclab_state_path(const char *id, char *out, size_t len)
 	snprintf(out, len, STATE_DIR "/%s.state", id);
 }
 
+void mclab_state_router(struct mclab_state *s, const struct router *r)
+{
+	SNP(s->router, "%s", router_kind_name(r->kind));
+	s->router_pid = r->pid; /* as its node sees it */
+	SNP(s->router_node, "%s", r->node->name);
+	SNP(s->router_sock, "%s", r->sock);
+	SNP(s->router_conf, "%s", r->conf);
+	SNP(s->router_log, "%s", r->log);
+}
+
 int mclab_state_write(const struct mclab_state *s)
 {
 	char path[256], tmp[300];
@@ -145,7 +155,15 @@ struct lab *mclab_attach(struct mclab_state *s)
 	lab = lab_attach(t, s->id, err, sizeof(err));
 	if (!lab)
 		mclab_die("%s", err);
+	/* a node another process holds (mclab qemu up's VM): its forwarder */
+	mclab_qemu_attach(lab);
 	return lab;
+}
+
+void mclab_detach(struct lab *lab)
+{
+	lab_restore_nodes(lab);
+	lab_detach(lab);
 }
 
 struct node *mclab_node_or_die(struct lab *lab, const char *name)

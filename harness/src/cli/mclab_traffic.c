@@ -155,7 +155,7 @@ int mclab_cmd_ping(int argc, char **argv)
 	printf("%u sent, %u replies from %u hosts\n", res.sent, res.nreply,
 	       mping_sources(&res, NULL, 0));
 	mping_result_free(&res);
-	lab_detach(lab);
+	mclab_detach(lab);
 	return 0;
 }
 
@@ -187,7 +187,7 @@ int mclab_cmd_send(int argc, char **argv)
 	printf("sent %lu UDP datagrams %s:%s -> %s port %u, TTL %d (seq 0..%lu)\n",
 	       st.sent, n->name, uo.ifname, uo.group, o.port, o.ttl,
 	       st.sent ? st.sent - 1 : 0);
-	lab_detach(lab);
+	mclab_detach(lab);
 	return st.errors ? 1 : 0;
 }
 
@@ -237,7 +237,7 @@ int mclab_cmd_join(int argc, char **argv)
 		printf(", TTL %d..%d", st.ttl_min, st.ttl_max);
 	printf("\n");
 	rx_free(rx);
-	lab_detach(lab);
+	mclab_detach(lab);
 	return 0;
 }
 
@@ -273,7 +273,7 @@ int mclab_cmd_capture(int argc, char **argv)
 			av[i++] = filter;
 		av[i] = NULL;
 		rc = node_exec_tty(n, av);
-		lab_detach(lab);
+		mclab_detach(lab);
 		return rc == 130 ? 0 : rc;
 	}
 	{
@@ -304,6 +304,6 @@ int mclab_cmd_capture(int argc, char **argv)
 		free(text);
 		cap_free(c);
 	}
-	lab_detach(lab);
+	mclab_detach(lab);
 	return 0;
 }

@@ -18,9 +18,10 @@
 struct console;
 struct qemu_vm;
 
-/* A guest's primitives: a node's impl for node_vm_ops/node_console_ops. */
+/* A guest's primitives: a node's impl for node_vm_ops, node_console_ops
+ * and node_fwd_ops. */
 struct node_guest {
-	void *ctx; /* struct qemu_vm, struct console */
+	void *ctx; /* struct qemu_vm, struct console, a forwarder's socket */
 	/* "sh -c CMD": its exit code (124 at the deadline), -1 with errno */
 	int (*run)(void *ctx, unsigned int timeout_ms, char **out,
 		   const char *cmd);
@@ -31,6 +32,22 @@ struct node_guest {
 };
 
 extern const struct node_ops node_console_ops;
+
+/*
+ * A node held by another process, forwarded over a unix socket
+ * (node_fwd.c): the holder listens (node_fwd_listen: a socket file, mode
+ * 0600) and answers each request with node_fwd_serve() on its own node,
+ * through that node's backend; lab_replace_node_fwd() puts a client in for
+ * node n, so that node_exec, node_spawn, node_read_file, ... on it reach
+ * the holder's node ("mclab exec rtr" on a VM "mclab qemu up" holds).
+ */
+enum { NODE_FWD_RUN = 1, NODE_FWD_READ, NODE_FWD_WRITE };
+extern const struct node_ops node_fwd_ops;
+int node_fwd_listen(const char *path);
+/* One request read from conn and answered: 0, or -1 (EOF, a bad or slow
+ * request: close conn). */
+int node_fwd_serve(struct node *n, int conn);
+int lab_replace_node_fwd(struct lab *lab, struct node *n, const char *path);
 
 /* A serial console (logged in) in for node n. */
 int lab_replace_node_console(struct lab *lab, struct node *n,
