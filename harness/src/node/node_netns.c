@@ -429,7 +429,7 @@ static int netns_wait(struct node *n, pid_t pid, unsigned int timeout_ms,
 
 static int netns_call(struct node *n, int (*fn)(void *arg), void *arg)
 {
-	int saved, rc, e;
+	int saved, rc;
 
 	if (!n || n->nsfd < 0) {
 		errno = EINVAL;
@@ -438,13 +438,7 @@ static int netns_call(struct node *n, int (*fn)(void *arg), void *arg)
 	if (netns_enter_fd(n->nsfd, &saved) < 0)
 		return -1;
 	rc = fn(arg);
-	e = errno;
-	if (netns_leave(saved) < 0) {
-		/* never keep running in the wrong namespace */
-		perror("mclab: netns_leave");
-		_exit(70);
-	}
-	errno = e;
+	netns_return(saved);
 	return rc;
 }
 
