@@ -237,11 +237,8 @@ struct rx *rx_start(const struct rx_opts *o)
 	rx->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (rx->efd < 0)
 		goto err;
-	e = pthread_create(&rx->thr, NULL, rx_thread, rx);
-	if (e) {
-		errno = e;
+	if (traffic_thread(&rx->thr, rx_thread, rx) < 0)
 		goto err;
-	}
 	rx->running = true;
 	return rx;
 err:
