@@ -23,6 +23,7 @@
 #include "deadline.h"
 #include "netns.h"
 #include "node.h"
+#include "util.h"
 
 static int code_of(int status)
 {
@@ -81,15 +82,8 @@ static int buf_read(struct buf *b, int fd)
 {
 	ssize_t n;
 
-	if (b->cap - b->len < 4096) {
-		size_t ncap = b->cap ? b->cap * 2 : 8192;
-		char *np = realloc(b->p, ncap);
-
-		if (!np)
-			return -1;
-		b->p = np;
-		b->cap = ncap;
-	}
+	if (mclab_reserve(&b->p, &b->cap, b->len, 4096, 8192) < 0)
+		return -1;
 	n = read(fd, b->p + b->len, b->cap - b->len - 1);
 	if (n > 0)
 		b->len += (size_t)n;

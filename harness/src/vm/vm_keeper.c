@@ -222,7 +222,7 @@ static pid_t spawn_qemu(const struct vm_opts *o, const char *dir,
 static void report(int fd, const char *what)
 {
 	if (fd >= 0) {
-		vmp_write_all(fd, what, strlen(what));
+		mclab_write_all(fd, what, strlen(what));
 		close(fd);
 	}
 }
