@@ -7,8 +7,8 @@
  */
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 
+#include "fuzz.h"
 #include "imgmodel.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -23,11 +23,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	text = malloc(size);
+	text = fuzz_text(data + 1, size - 1);
 	if (!text)
 		return 0;
-	memcpy(text, data + 1, size - 1);
-	text[size - 1] = '\0';
 	switch (data[0] % 3) {
 	case 0:
 		img_find_router(text, &r);
