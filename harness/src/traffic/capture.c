@@ -571,11 +571,13 @@ void cap_seqs(struct cap *c, const struct pkt_match *m, unsigned long expect,
 	if (!s)
 		return;
 	pkt_seq_count(s, k, expect, &sc);
-	st->reordered = sc.reordered;
-	st->dups = sc.dups;
-	st->out_of_range = sc.out_of_range;
-	st->missing = sc.missing;
 	free(s);
+	/* the same counts: cap_seq_stats is pkt_seq_count with matched */
+	*st = (struct cap_seq_stats){ .matched = k,
+				      .dups = sc.dups,
+				      .missing = sc.missing,
+				      .out_of_range = sc.out_of_range,
+				      .reordered = sc.reordered };
 }
 
 long cap_find(struct cap *c, const struct pkt_match *m, size_t from)
