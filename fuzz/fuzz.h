@@ -21,4 +21,16 @@ static inline char *fuzz_text(const uint8_t *data, size_t size)
 	return text;
 }
 
+/*
+ * For the targets whose first byte picks what to run: that byte into
+ * *pick and the rest as fuzz_text(); NULL when there is no first byte.
+ */
+static inline char *fuzz_pick(const uint8_t *data, size_t size, uint8_t *pick)
+{
+	if (size < 1)
+		return NULL;
+	*pick = data[0];
+	return fuzz_text(data + 1, size - 1);
+}
+
 #endif

@@ -18,15 +18,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct mr_mfc *m = NULL;
 	struct igmp_group *g = NULL;
 	long l;
-	int pick, family;
+	uint8_t pick;
+	int family;
 
-	if (size < 1)
-		return 0;
-	text = fuzz_text(data + 1, size - 1);
+	text = fuzz_pick(data, size, &pick);
 	if (!text)
 		return 0;
 	/* 0 1: VIFs, 2 3: MFC, 4 5: groups (even IPv4, odd IPv6), 6: int */
-	pick = data[0] % 7;
+	pick %= 7;
 	family = pick % 2 ? AF_INET6 : AF_INET;
 	switch (pick / 2) {
 	case 0:
