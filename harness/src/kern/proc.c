@@ -415,47 +415,63 @@ static char *read_in(struct node *n, const char *path)
 	return text;
 }
 
-int proc_read_mr_vif(struct node *n, int family, struct mr_vif **out)
-{
-	char *t = read_in(n, family == AF_INET6 ? "/proc/net/ip6_mr_vif" :
-						  "/proc/net/ip_mr_vif");
-	int rc;
+/* The /proc/net tables the readers parse. */
+enum net_table { NET_MR_VIF, NET_MR_MFC, NET_IGMP };
 
-	*out = NULL;
+/*
+ * Table what of family in n, parsed into *out (a struct mr_vif **, struct
+ * mr_mfc ** or struct igmp_group **, by what): the parser's result, or
+ * -1 when the file cannot be read.
+ */
+static int read_table(struct node *n, int family, enum net_table what,
+		      void *out)
+{
+	static const char *const file[][2] = {
+		[NET_MR_VIF] = { "ip_mr_vif", "ip6_mr_vif" },
+		[NET_MR_MFC] = { "ip_mr_cache", "ip6_mr_cache" },
+		[NET_IGMP] = { "igmp", "igmp6" },
+	};
+	char path[64], *t;
+	int rc = -1;
+
+	snprintf(path, sizeof(path), "/proc/net/%s",
+		 file[what][family == AF_INET6]);
+	t = read_in(n, path);
 	if (!t)
 		return -1;
-	rc = proc_parse_mr_vif(t, family, out);
+	switch (what) {
+	case NET_MR_VIF:
+		rc = proc_parse_mr_vif(t, family, out);
+		break;
+	case NET_MR_MFC:
+		rc = proc_parse_mr_mfc(t, family, out);
+		break;
+	case NET_IGMP:
+		rc = family == AF_INET6 ? proc_parse_igmp6(t, out) :
+					  proc_parse_igmp(t, out);
+		break;
+	}
 	free(t);
 	return rc;
+}
+
+/* The readers: *out NULL when the file cannot be read. */
+int proc_read_mr_vif(struct node *n, int family, struct mr_vif **out)
+{
+	*out = NULL;
+	return read_table(n, family, NET_MR_VIF, out);
 }
 
 int proc_read_mr_mfc(struct node *n, int family, struct mr_mfc **out)
 {
-	char *t = read_in(n, family == AF_INET6 ? "/proc/net/ip6_mr_cache" :
-						  "/proc/net/ip_mr_cache");
-	int rc;
-
 	*out = NULL;
-	if (!t)
-		return -1;
-	rc = proc_parse_mr_mfc(t, family, out);
-	free(t);
-	return rc;
+	return read_table(n, family, NET_MR_MFC, out);
 }
 
 int proc_read_igmp(struct node *n, int family, struct igmp_group **out)
 {
-	char *t = read_in(n, family == AF_INET6 ? "/proc/net/igmp6" :
-						  "/proc/net/igmp");
-	int rc;
-
 	*out = NULL;
-	if (!t)
-		return -1;
-	rc = family == AF_INET6 ? proc_parse_igmp6(t, out) :
-				  proc_parse_igmp(t, out);
-	free(t);
-	return rc;
+	return read_table(n, family, NET_IGMP, out);
 }
 
 int proc_read_mc_forwarding(struct node *n, int family, const char *ifname)
