@@ -153,8 +153,8 @@ static void test_split_requests(void **state)
 		const char *out; /* the output, when checked */
 	} req[] = {
 		{ "P", 1, 0, "ping", false, false, 0, "ping" },
-		{ "X", 2, 5000, "echo hi; echo err >&2; exit 3", false, true,
-		  3, "hi\nerr\n" },
+		{ "X", 2, 5000, "echo hi; echo err >&2; exit 3", false, true, 3,
+		  "hi\nerr\n" },
 		{ "R", 3, 0, "/nonexistent/file", false, true, -ENOENT, NULL },
 		{ "X", 4, 300, "sleep 5", false, true, 124, NULL },
 		{ "P", 5, 0, "corrupt", true, true, -EBADMSG, NULL },

@@ -129,8 +129,7 @@ static void test_uncompressed(void **state)
 }
 
 /* check(), then the image is freed and empty again for the next. */
-static void check_next(struct img *m, enum ikc_result want,
-		       const char *how_has)
+static void check_next(struct img *m, enum ikc_result want, const char *how_has)
 {
 	check(m, want, how_has);
 	free(m->p);

@@ -51,8 +51,7 @@ static int decode(int (*step)(void *z, struct buf *b), void *z, size_t max,
 	int rc = STEP_MORE;
 
 	while (rc == STEP_MORE) {
-		if (b->len == b->cap &&
-		    (b->len >= max || grow(b, b->len + 1)))
+		if (b->len == b->cap && (b->len >= max || grow(b, b->len + 1)))
 			return b->len >= max ? 0 : -1;
 		rc = step(z, b);
 	}
