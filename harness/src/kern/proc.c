@@ -52,6 +52,23 @@ static int fail(void *p)
 	return -1;
 }
 
+/*
+ * e (sz bytes) after the *n elements of the malloc()ed arr, *n counted
+ * up: the array, maybe moved, or NULL with arr freed (ENOMEM).
+ */
+static void *append(void *arr, int *n, const void *e, size_t sz)
+{
+	char *p = realloc(arr, (size_t)(*n + 1) * sz);
+
+	if (!p) {
+		free(arr);
+		return NULL;
+	}
+	memcpy(p + (size_t)*n * sz, e, sz);
+	(*n)++;
+	return p;
+}
+
 static void *grow(void *arr, int n, size_t sz)
 {
 	char *p = realloc(arr, (size_t)(n + 1) * sz);
@@ -142,10 +159,9 @@ int proc_parse_mr_vif(const char *text, int family, struct mr_vif **out)
 		    e.vif >= MR_MAXVIFS)
 			return fail(v);
 		strcpy(e.name, name);
-		v = grow(v, n, sizeof(*v));
+		v = append(v, &n, &e, sizeof(e));
 		if (!v)
 			return -1;
-		v[n++] = e;
 	}
 	*out = v;
 	return n;
@@ -210,10 +226,9 @@ int proc_parse_mr_mfc(const char *text, int family, struct mr_mfc **out)
 			e.noifs++;
 			p += used;
 		}
-		m = grow(m, n, sizeof(*m));
+		m = append(m, &n, &e, sizeof(e));
 		if (!m)
 			return -1;
-		m[n++] = e;
 	}
 	*out = m;
 	return n;
@@ -276,10 +291,9 @@ int proc_parse_igmp(const char *text, struct igmp_group **out)
 				return fail(g);
 			e.timer_running = running != 0;
 			e.reporter = rep != 0;
-			g = grow(g, n, sizeof(*g));
+			g = append(g, &n, &e, sizeof(e));
 			if (!g)
 				return -1;
-			g[n++] = e;
 		}
 	}
 	*out = g;
@@ -311,10 +325,9 @@ int proc_parse_igmp6(const char *text, struct igmp_group **out)
 		strcpy(e.dev, name);
 		e.timer = (unsigned long)(timer < 0 ? 0 : timer);
 		e.timer_running = timer > 0;
-		g = grow(g, n, sizeof(*g));
+		g = append(g, &n, &e, sizeof(e));
 		if (!g)
 			return -1;
-		g[n++] = e;
 	}
 	*out = g;
 	return n;
