@@ -126,6 +126,15 @@ int mclab_write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
+void *mclab_grow(void *arr, int n, size_t sz)
+{
+	char *p = realloc(arr, (size_t)(n + 1) * sz);
+
+	if (p)
+		memset(p + (size_t)n * sz, 0, sz);
+	return p;
+}
+
 int mclab_reserve(char **buf, size_t *cap, size_t len, size_t room,
 		  size_t first)
 {

@@ -42,6 +42,12 @@ int mclab_write_all(int fd, const void *p, size_t n);
  * *buf of *cap bytes: doubled when short, first bytes when still empty.
  * 0, or -1 with errno (ENOMEM; *buf and *cap kept).
  */
+/*
+ * The malloc()ed array arr of n elements of sz bytes grown by one, the
+ * new last element zeroed: the array (maybe moved), or NULL with arr
+ * still the caller's (realloc).
+ */
+void *mclab_grow(void *arr, int n, size_t sz);
 int mclab_reserve(char **buf, size_t *cap, size_t len, size_t room,
 		  size_t first);
 /*

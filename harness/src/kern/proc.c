@@ -14,6 +14,7 @@
 
 #include "node.h"
 #include "proc.h"
+#include "util.h"
 
 /* Iterate the lines of text: line is a NUL-terminated copy. */
 struct lines {
@@ -58,7 +59,7 @@ static int fail(void *p)
  */
 static void *append(void *arr, int *n, const void *e, size_t sz)
 {
-	char *p = realloc(arr, (size_t)(*n + 1) * sz);
+	char *p = mclab_grow(arr, *n, sz);
 
 	if (!p) {
 		free(arr);
@@ -66,15 +67,6 @@ static void *append(void *arr, int *n, const void *e, size_t sz)
 	}
 	memcpy(p + (size_t)*n * sz, e, sz);
 	(*n)++;
-	return p;
-}
-
-static void *grow(void *arr, int n, size_t sz)
-{
-	char *p = realloc(arr, (size_t)(n + 1) * sz);
-
-	if (p)
-		memset(p + (size_t)n * sz, 0, sz);
 	return p;
 }
 
@@ -539,7 +531,7 @@ static int do_list(void *arg)
 			continue;
 		}
 		fclose(f);
-		nw = grow(a->out, a->n, sizeof(*nw));
+		nw = mclab_grow(a->out, a->n, sizeof(*nw));
 		if (!nw)
 			break;
 		a->out = nw;
@@ -575,7 +567,7 @@ int proc_parse_mc_forwarding_list(const char *text, struct mc_fwd **out)
 		if (!len || len >= IFNAMSIZ || memchr(conf, '/', len) ||
 		    proc_parse_int(end + sizeof(tail) - 1, &val) < 0)
 			return fail(v);
-		nv = grow(v, n, sizeof(*nv));
+		nv = mclab_grow(v, n, sizeof(*nv));
 		if (!nv) {
 			free(v);
 			return -1;
