@@ -23,4 +23,4 @@ fuzz-build:
 fuzz: fuzz-build
 	@ci/fuzz --build $(FUZZ_BUILD) --seconds $(FUZZ_SECONDS)
 
-ALL_SOURCES += $(FUZZ_SRCS)
+ALL_SOURCES += $(FUZZ_SRCS) $(wildcard fuzz/*.h)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -16,14 +17,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct conf c, again;
 	struct conf_error err;
-	char *text = malloc(size + 1), *printed = NULL;
+	char *text = fuzz_text(data, size), *printed = NULL;
 	size_t plen = 0;
 	FILE *f;
 
 	if (!text)
 		return 0;
-	memcpy(text, data, size);
-	text[size] = '\0';
 	conf_init(&c);
 	if (conf_parse(&c, "fuzz.conf", text, size, NULL, &err) == 0) {
 		f = open_memstream(&printed, &plen);

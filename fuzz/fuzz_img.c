@@ -7,8 +7,8 @@
  */
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 
+#include "fuzz.h"
 #include "imgmodel.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -20,15 +20,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct img_nat_rule nat[8];
 	char *text;
 	int n, un;
+	uint8_t pick;
 
-	if (size < 1)
-		return 0;
-	text = malloc(size);
+	text = fuzz_pick(data, size, &pick);
 	if (!text)
 		return 0;
-	memcpy(text, data + 1, size - 1);
-	text[size - 1] = '\0';
-	switch (data[0] % 3) {
+	switch (pick % 3) {
 	case 0:
 		img_find_router(text, &r);
 		break;
@@ -36,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		n = img_parse_mangle(text, t, 8, &un);
 		for (int ttl = 0; ttl <= 255; ttl++)
 			img_ttl_expect(t, n, "wlan0", "usb0", 0xe1010203u, ttl,
-				       data[0] % 16);
+				       pick % 16);
 		break;
 	default:
 		img_parse_nat(text, nat, 8);

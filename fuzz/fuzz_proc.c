@@ -4,9 +4,9 @@
  */
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 #include <netinet/in.h>
 
+#include "fuzz.h"
 #include "proc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -18,32 +18,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct mr_mfc *m = NULL;
 	struct igmp_group *g = NULL;
 	long l;
+	uint8_t pick;
+	int family;
 
-	if (size < 1)
-		return 0;
-	text = malloc(size);
+	text = fuzz_pick(data, size, &pick);
 	if (!text)
 		return 0;
-	memcpy(text, data + 1, size - 1);
-	text[size - 1] = '\0';
-	switch (data[0] % 7) {
+	/* 0 1: VIFs, 2 3: MFC, 4 5: groups (even IPv4, odd IPv6), 6: int */
+	pick %= 7;
+	family = pick % 2 ? AF_INET6 : AF_INET;
+	switch (pick / 2) {
 	case 0:
-		proc_parse_mr_vif(text, AF_INET, &v);
+		proc_parse_mr_vif(text, family, &v);
 		break;
 	case 1:
-		proc_parse_mr_vif(text, AF_INET6, &v);
+		proc_parse_mr_mfc(text, family, &m);
 		break;
 	case 2:
-		proc_parse_mr_mfc(text, AF_INET, &m);
-		break;
-	case 3:
-		proc_parse_mr_mfc(text, AF_INET6, &m);
-		break;
-	case 4:
-		proc_parse_igmp(text, &g);
-		break;
-	case 5:
-		proc_parse_igmp6(text, &g);
+		if (family == AF_INET6)
+			proc_parse_igmp6(text, &g);
+		else
+			proc_parse_igmp(text, &g);
 		break;
 	default:
 		proc_parse_int(text, &l);

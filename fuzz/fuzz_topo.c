@@ -6,19 +6,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "topo.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text = malloc(size + 1), err[TOPO_ERR_MAX];
+	char *text = fuzz_text(data, size), err[TOPO_ERR_MAX];
 	struct topo *t;
 
 	if (!text)
 		return 0;
-	memcpy(text, data, size);
-	text[size] = '\0';
 	t = topo_parse(text, "fuzz.topo", err, sizeof(err));
 	if (t)
 		topo_free(t);

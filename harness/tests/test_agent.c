@@ -142,36 +142,39 @@ static void test_ready(void **state)
 
 static void test_split_requests(void **state)
 {
+	/* one after the other on the same agent, each request split */
+	static const struct {
+		const char *op;
+		unsigned long seq, arg;
+		const char *payload;
+		bool corrupt;
+		bool has_st; /* the status is checked: st */
+		long st;
+		const char *out; /* the output, when checked */
+	} req[] = {
+		{ "P", 1, 0, "ping", false, false, 0, "ping" },
+		{ "X", 2, 5000, "echo hi; echo err >&2; exit 3", false, true, 3,
+		  "hi\nerr\n" },
+		{ "R", 3, 0, "/nonexistent/file", false, true, -ENOENT, NULL },
+		{ "X", 4, 300, "sleep 5", false, true, 124, NULL },
+		{ "P", 5, 0, "corrupt", true, true, -EBADMSG, NULL },
+		{ "P", 6, 0, "after", false, false, 0, "after" },
+	};
 	unsigned long seq;
 	long st;
 	char out[4096];
 
 	(void)state;
-	send_split("P", 1, 0, "ping", false);
-	assert_int_equal(next_frame(&seq, &st, out, sizeof(out)), 0);
-	assert_int_equal(seq, 1);
-	assert_string_equal(out, "ping");
-	send_split("X", 2, 5000, "echo hi; echo err >&2; exit 3", false);
-	assert_int_equal(next_frame(&seq, &st, out, sizeof(out)), 0);
-	assert_int_equal(seq, 2);
-	assert_int_equal(st, 3);
-	assert_string_equal(out, "hi\nerr\n");
-	send_split("R", 3, 0, "/nonexistent/file", false);
-	assert_int_equal(next_frame(&seq, &st, out, sizeof(out)), 0);
-	assert_int_equal(seq, 3);
-	assert_int_equal(st, -ENOENT);
-	send_split("X", 4, 300, "sleep 5", false);
-	assert_int_equal(next_frame(&seq, &st, out, sizeof(out)), 0);
-	assert_int_equal(seq, 4);
-	assert_int_equal(st, 124);
-	send_split("P", 5, 0, "corrupt", true);
-	assert_int_equal(next_frame(&seq, &st, out, sizeof(out)), 0);
-	assert_int_equal(seq, 5);
-	assert_int_equal(st, -EBADMSG);
-	send_split("P", 6, 0, "after", false);
-	assert_int_equal(next_frame(&seq, &st, out, sizeof(out)), 0);
-	assert_int_equal(seq, 6);
-	assert_string_equal(out, "after");
+	for (size_t i = 0; i < sizeof(req) / sizeof(req[0]); i++) {
+		send_split(req[i].op, req[i].seq, req[i].arg, req[i].payload,
+			   req[i].corrupt);
+		assert_int_equal(next_frame(&seq, &st, out, sizeof(out)), 0);
+		assert_int_equal(seq, req[i].seq);
+		if (req[i].has_st)
+			assert_int_equal(st, req[i].st);
+		if (req[i].out)
+			assert_string_equal(out, req[i].out);
+	}
 }
 
 int main(void)

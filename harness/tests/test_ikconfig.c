@@ -128,6 +128,14 @@ static void test_uncompressed(void **state)
 	free(k.p);
 }
 
+/* check(), then the image is freed and empty again for the next. */
+static void check_next(struct img *m, enum ikc_result want, const char *how_has)
+{
+	check(m, want, how_has);
+	free(m->p);
+	*m = (struct img){ 0 };
+}
+
 /* A zImage: decompressor code, then the compressed kernel. */
 static void test_zimage_payloads(void **state)
 {
@@ -138,17 +146,12 @@ static void test_zimage_payloads(void **state)
 	put(&z, "\x1f\x8b\x08\x00 not a stream", 18); /* a false start */
 	gz(&z, k.p, k.len);
 	noise(&z, 64, 4);
-	check(&z, IKC_FOUND, "gzip payload at 0x139a");
-	free(z.p);
-	z = (struct img){ 0 };
+	check_next(&z, IKC_FOUND, "gzip payload at 0x139a");
 	noise(&z, 5000, 3);
 	xz(&z, k.p, k.len);
-	check(&z, IKC_FOUND, "xz payload at 0x1388");
-	free(z.p);
-	z = (struct img){ 0 };
+	check_next(&z, IKC_FOUND, "xz payload at 0x1388");
 	gz(&z, k.p, k.len); /* Image.gz */
-	check(&z, IKC_FOUND, "gzip payload at 0x0");
-	free(z.p);
+	check_next(&z, IKC_FOUND, "gzip payload at 0x0");
 	free(k.p);
 }
 
@@ -161,22 +164,16 @@ static void test_none(void **state)
 	      "0 gzip/xz payload(s) (CONFIG_IKCONFIG is not set)");
 	noise(&z, 5000, 3);
 	gz(&z, k.p, k.len);
-	check(&z, IKC_NONE, "1 gzip/xz payload(s) (CONFIG_IKCONFIG");
-	free(z.p);
-	z = (struct img){ 0 };
+	check_next(&z, IKC_NONE, "1 gzip/xz payload(s) (CONFIG_IKCONFIG");
 	noise(&z, 5000, 3);
 	put(&z, "\x02\x21\x4c\x18", 4);
 	noise(&z, 5000, 5);
-	check(&z, IKC_NONE, "lz4 data, which is not searched");
-	free(z.p);
+	check_next(&z, IKC_NONE, "lz4 data, which is not searched");
 	/* a marker, then garbage: not a config */
-	z = (struct img){ 0 };
 	noise(&z, 100, 3);
 	put(&z, "IKCFG_ST\x1f\x8b\x08\x00garbage", 19);
 	noise(&z, 100, 3);
-	check(&z, IKC_NONE, "CONFIG_IKCONFIG is not set");
-	free(z.p);
-	z = (struct img){ 0 };
+	check_next(&z, IKC_NONE, "CONFIG_IKCONFIG is not set");
 	check(&z, IKC_NONE, "not set");
 	free(k.p);
 }

@@ -37,6 +37,44 @@ static char *fixture(const char *name)
 	return buf;
 }
 
+/* The fixture name parsed by proc_parse_mr_vif() (the same for the
+ * others below): its result, the text freed. */
+static int mr_vif_of(const char *name, int family, struct mr_vif **v)
+{
+	char *t = fixture(name);
+	int n = proc_parse_mr_vif(t, family, v);
+
+	free(t);
+	return n;
+}
+
+static int mr_mfc_of(const char *name, int family, struct mr_mfc **m)
+{
+	char *t = fixture(name);
+	int n = proc_parse_mr_mfc(t, family, m);
+
+	free(t);
+	return n;
+}
+
+static int igmp_of(const char *name, struct igmp_group **g)
+{
+	char *t = fixture(name);
+	int n = proc_parse_igmp(t, g);
+
+	free(t);
+	return n;
+}
+
+static int igmp6_of(const char *name, struct igmp_group **g)
+{
+	char *t = fixture(name);
+	int n = proc_parse_igmp6(t, g);
+
+	free(t);
+	return n;
+}
+
 static void v4_is(struct in_addr a, const char *s)
 {
 	char buf[INET_ADDRSTRLEN];
@@ -53,12 +91,11 @@ static void v6_is(const struct in6_addr *a, const char *s)
 
 static void test_ip_mr_vif(void **state)
 {
-	char *t = fixture("ip_mr_vif.smcroute");
 	struct mr_vif *v;
 	int n;
 
 	(void)state;
-	n = proc_parse_mr_vif(t, AF_INET, &v);
+	n = mr_vif_of("ip_mr_vif.smcroute", AF_INET, &v);
 	assert_int_equal(n, 2);
 	assert_int_equal(v[0].vif, 0);
 	assert_string_equal(v[0].name, "wlan0");
@@ -77,10 +114,8 @@ static void test_ip_mr_vif(void **state)
 	assert_ptr_equal(mr_vif_by_index(v, n, 0), &v[0]);
 	assert_null(mr_vif_by_index(v, n, 5));
 	free(v);
-	free(t);
 
-	t = fixture("ip_mr_vif.igmpproxy");
-	n = proc_parse_mr_vif(t, AF_INET, &v);
+	n = mr_vif_of("ip_mr_vif.igmpproxy", AF_INET, &v);
 	assert_int_equal(n, 2);
 	assert_int_equal(v[0].flags, 0);
 	assert_int_equal(v[0].ifindex, 0);
@@ -88,22 +123,18 @@ static void test_ip_mr_vif(void **state)
 	v4_is(v[1].local, "198.51.100.1");
 	v4_is(v[1].remote, "0.0.0.0");
 	free(v);
-	free(t);
 
-	t = fixture("ip_mr_vif.empty");
-	assert_int_equal(proc_parse_mr_vif(t, AF_INET, &v), 0);
+	assert_int_equal(mr_vif_of("ip_mr_vif.empty", AF_INET, &v), 0);
 	assert_null(v);
-	free(t);
 }
 
 static void test_ip6_mr_vif(void **state)
 {
-	char *t = fixture("ip6_mr_vif.smcroute");
 	struct mr_vif *v;
 	int n;
 
 	(void)state;
-	n = proc_parse_mr_vif(t, AF_INET6, &v);
+	n = mr_vif_of("ip6_mr_vif.smcroute", AF_INET6, &v);
 	assert_int_equal(n, 2);
 	assert_string_equal(v[0].name, "wlan0");
 	assert_int_equal(v[0].bytes_in, 888);
@@ -114,24 +145,20 @@ static void test_ip6_mr_vif(void **state)
 	assert_int_equal(v[1].flags, 0);
 	free(v);
 	/* the IPv4 format has two more columns: strictness */
-	assert_int_equal(proc_parse_mr_vif(t, AF_INET, &v), -1);
+	assert_int_equal(mr_vif_of("ip6_mr_vif.smcroute", AF_INET, &v), -1);
 	assert_int_equal(errno, EINVAL);
-	free(t);
 
-	t = fixture("ip6_mr_vif.empty");
-	assert_int_equal(proc_parse_mr_vif(t, AF_INET6, &v), 0);
-	free(t);
+	assert_int_equal(mr_vif_of("ip6_mr_vif.empty", AF_INET6, &v), 0);
 }
 
 static void test_ip_mr_cache(void **state)
 {
-	char *t = fixture("ip_mr_cache.smcroute");
 	const struct mr_mfc *e;
 	struct mr_mfc *m;
 	int n;
 
 	(void)state;
-	n = proc_parse_mr_mfc(t, AF_INET, &m);
+	n = mr_mfc_of("ip_mr_cache.smcroute", AF_INET, &m);
 	assert_int_equal(n, 4);
 	v4_is(m[0].group.v4, "225.3.3.3");
 	v4_is(m[0].origin.v4, "192.0.2.2");
@@ -161,10 +188,8 @@ static void test_ip_mr_cache(void **state)
 	assert_null(mr_mfc_find_str(m, n, "192.0.2.3", "225.1.2.3"));
 	assert_null(mr_mfc_find_str(m, n, NULL, "225.1.2.4"));
 	free(m);
-	free(t);
 
-	t = fixture("ip_mr_cache.unresolved");
-	n = proc_parse_mr_mfc(t, AF_INET, &m);
+	n = mr_mfc_of("ip_mr_cache.unresolved", AF_INET, &m);
 	assert_int_equal(n, 2);
 	assert_true(m[0].unresolved);
 	assert_int_equal(m[0].iif, -1);
@@ -172,30 +197,24 @@ static void test_ip_mr_cache(void **state)
 	v4_is(m[1].group.v4, "225.7.7.8");
 	assert_int_equal(m[1].noifs, 0);
 	free(m);
-	free(t);
 
-	t = fixture("ip_mr_cache.igmpproxy");
-	n = proc_parse_mr_mfc(t, AF_INET, &m);
+	n = mr_mfc_of("ip_mr_cache.igmpproxy", AF_INET, &m);
 	assert_int_equal(n, 1);
 	assert_true(m[0].unresolved);
 	free(m);
-	free(t);
 
-	t = fixture("ip_mr_cache.empty");
-	assert_int_equal(proc_parse_mr_mfc(t, AF_INET, &m), 0);
+	assert_int_equal(mr_mfc_of("ip_mr_cache.empty", AF_INET, &m), 0);
 	assert_null(m);
-	free(t);
 }
 
 static void test_ip6_mr_cache(void **state)
 {
-	char *t = fixture("ip6_mr_cache.smcroute");
 	const struct mr_mfc *e;
 	struct mr_mfc *m;
 	int n;
 
 	(void)state;
-	n = proc_parse_mr_mfc(t, AF_INET6, &m);
+	n = mr_mfc_of("ip6_mr_cache.smcroute", AF_INET6, &m);
 	assert_int_equal(n, 3);
 	v6_is(&m[0].group.v6, "ff0e::3:3");
 	v6_is(&m[0].origin.v6, "2001:db8:1::2");
@@ -212,22 +231,18 @@ static void test_ip6_mr_cache(void **state)
 	assert_non_null(e);
 	assert_int_equal(e->noifs, 0);
 	free(m);
-	free(t);
 
-	t = fixture("ip6_mr_cache.empty");
-	assert_int_equal(proc_parse_mr_mfc(t, AF_INET6, &m), 0);
-	free(t);
+	assert_int_equal(mr_mfc_of("ip6_mr_cache.empty", AF_INET6, &m), 0);
 }
 
 static void test_igmp(void **state)
 {
-	char *t = fixture("igmp.smcroute");
 	const struct igmp_group *g;
 	struct igmp_group *gs;
 	int n;
 
 	(void)state;
-	n = proc_parse_igmp(t, &gs);
+	n = igmp_of("igmp.smcroute", &gs);
 	assert_int_equal(n, 5);
 	assert_string_equal(gs[0].dev, "lo");
 	assert_int_equal(gs[0].ifindex, 1);
@@ -243,10 +258,8 @@ static void test_igmp(void **state)
 	assert_null(igmp_find(gs, n, "usb0", "225.1.2.3"));
 	assert_non_null(igmp_find(gs, n, NULL, "225.1.2.3"));
 	free(gs);
-	free(t);
 
-	t = fixture("igmp.igmpproxy");
-	n = proc_parse_igmp(t, &gs);
+	n = igmp_of("igmp.igmpproxy", &gs);
 	assert_int_equal(n, 5);
 	g = igmp_find(gs, n, "usb0", "224.0.0.22");
 	assert_non_null(g);
@@ -255,10 +268,8 @@ static void test_igmp(void **state)
 	assert_int_equal(g->timer, 0xc3);
 	assert_false(g->reporter);
 	free(gs);
-	free(t);
 
-	t = fixture("igmp.receiver");
-	n = proc_parse_igmp(t, &gs);
+	n = igmp_of("igmp.receiver", &gs);
 	assert_int_equal(n, 4);
 	g = igmp_find(gs, n, "eth0", "225.5.5.5");
 	assert_non_null(g);
@@ -266,18 +277,16 @@ static void test_igmp(void **state)
 	assert_int_equal(g->querier, 2);
 	assert_non_null(igmp_find(gs, n, "eth0", "239.1.1.1"));
 	free(gs);
-	free(t);
 }
 
 static void test_igmp6(void **state)
 {
-	char *t = fixture("igmp6.receiver");
 	const struct igmp_group *g;
 	struct igmp_group *gs;
 	int n;
 
 	(void)state;
-	n = proc_parse_igmp6(t, &gs);
+	n = igmp6_of("igmp6.receiver", &gs);
 	assert_int_equal(n, 7);
 	g = igmp_find(gs, n, "eth0", "ff0e::1:2");
 	assert_non_null(g);
@@ -288,14 +297,11 @@ static void test_igmp6(void **state)
 	assert_non_null(igmp_find(gs, n, "lo", "ff02::1"));
 	assert_null(igmp_find(gs, n, "lo", "ff0e::1:2"));
 	free(gs);
-	free(t);
 
-	t = fixture("igmp6.smcroute");
-	n = proc_parse_igmp6(t, &gs);
+	n = igmp6_of("igmp6.smcroute", &gs);
 	assert_int_equal(n, 11);
 	assert_non_null(igmp_find(gs, n, "wlan0", "ff0e::1:2"));
 	free(gs);
-	free(t);
 }
 
 static void test_mc_forwarding(void **state)

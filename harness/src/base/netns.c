@@ -63,19 +63,24 @@ int netns_leave(int saved)
 	return rc;
 }
 
+void netns_return(int saved)
+{
+	int e = errno;
+
+	if (netns_leave(saved) < 0) {
+		perror("mclab: netns_leave");
+		_exit(70);
+	}
+	errno = e;
+}
+
 int netns_socket(const char *name, int domain, int type, int protocol)
 {
-	int saved, sd, e;
+	int saved, sd;
 
 	if (netns_enter(name, &saved) < 0)
 		return -1;
 	sd = socket(domain, type | SOCK_CLOEXEC, protocol);
-	e = errno;
-	if (netns_leave(saved) < 0) {
-		/* Cannot get back: never keep running in the wrong netns. */
-		perror("netns_leave");
-		_exit(70);
-	}
-	errno = e;
+	netns_return(saved);
 	return sd;
 }

@@ -19,6 +19,12 @@ int netns_enter(const char *name, int *saved);
 int netns_enter_fd(int nsfd, int *saved);
 /* Go back to the saved namespace and close it.  Returns 0 or -1. */
 int netns_leave(int saved);
+/*
+ * netns_leave(), keeping errno as it was (the caller's own result's), or
+ * _exit(70) when the thread cannot get back: never keep running in the
+ * wrong namespace.
+ */
+void netns_return(int saved);
 
 /*
  * Create a socket of the given type inside namespace NAME and return it;

@@ -57,6 +57,15 @@ bool mclab_hdr_parse(const void *buf, size_t len, uint32_t *stream,
 	return true;
 }
 
+/* len < need: the record is marked truncated and true is returned. */
+static bool truncated(struct pkt_rec *r, size_t len, size_t need)
+{
+	if (len >= need)
+		return false;
+	r->flags |= PKT_F_TRUNC;
+	return true;
+}
+
 static void payload(const uint8_t *p, size_t len, struct pkt_rec *r)
 {
 	if (mclab_hdr_parse(p, len, &r->mc_stream, &r->mc_seq, &r->mc_ts_ns))
@@ -85,10 +94,8 @@ static void grecs(const uint8_t *p, size_t len, int family, size_t alen,
 		struct pkt_grec *g = NULL;
 		size_t need, nsrc, auxlen, j;
 
-		if (len - off < 4 + alen) {
-			r->flags |= PKT_F_TRUNC;
+		if (truncated(r, len - off, 4 + alen))
 			return;
-		}
 		nsrc = rd16(p + off + 2);
 		auxlen = (size_t)p[off + 1] * 4;
 		need = 4 + alen + nsrc * alen + auxlen;
@@ -109,20 +116,16 @@ static void grecs(const uint8_t *p, size_t len, int family, size_t alen,
 			addr_cp(&g->src[j], family, p + so);
 			g->nsrc_kept = (uint16_t)(j + 1);
 		}
-		if (len - off < need) {
-			r->flags |= PKT_F_TRUNC;
+		if (truncated(r, len - off, need))
 			return;
-		}
 		off += need;
 	}
 }
 
 static void igmp(const uint8_t *p, size_t len, struct pkt_rec *r)
 {
-	if (len < 8) {
-		r->flags |= PKT_F_TRUNC;
+	if (truncated(r, len, 8))
 		return;
-	}
 	r->flags |= PKT_F_L4 | PKT_F_GM;
 	r->l4_len = (uint16_t)len;
 	r->gm_kind = PKT_GM_IGMP;
@@ -163,20 +166,16 @@ static void mld(const uint8_t *p, size_t len, struct pkt_rec *r)
 	r->gm_kind = PKT_GM_MLD;
 	r->gm_type = p[0];
 	if (p[0] == 143) { /* MLDv2 report */
-		if (len < 8) {
-			r->flags |= PKT_F_TRUNC;
+		if (truncated(r, len, 8))
 			return;
-		}
 		r->flags |= PKT_F_GM;
 		r->gm_ver = 2;
 		r->gm_nrec = rd16(p + 6);
 		grecs(p + 8, len - 8, AF_INET6, 16, r);
 		return;
 	}
-	if (len < 24) {
-		r->flags |= PKT_F_TRUNC;
+	if (truncated(r, len, 24))
 		return;
-	}
 	r->flags |= PKT_F_GM;
 	r->gm_maxresp = rd16(p + 4);
 	memcpy(&r->gm_group.v6, p + 8, 16);
@@ -191,19 +190,15 @@ static void icmp(const uint8_t *p, size_t len, bool v6, struct pkt_rec *r)
 {
 	uint8_t req = v6 ? 128 : 8, rep = v6 ? 129 : 0;
 
-	if (len < 4) {
-		r->flags |= PKT_F_TRUNC;
+	if (truncated(r, len, 4))
 		return;
-	}
 	r->flags |= PKT_F_L4 | PKT_F_ICMP;
 	r->l4_len = (uint16_t)len;
 	r->icmp_type = p[0];
 	r->icmp_code = p[1];
 	if (p[0] == req || p[0] == rep) {
-		if (len < 8) {
-			r->flags |= PKT_F_TRUNC;
+		if (truncated(r, len, 8))
 			return;
-		}
 		r->flags |= PKT_F_ECHO;
 		r->echo_id = rd16(p + 4);
 		r->echo_seq = rd16(p + 6);
@@ -219,19 +214,15 @@ static void l4(const uint8_t *p, size_t len, struct pkt_rec *r)
 	switch (r->proto) {
 	case IPPROTO_UDP:
 	case IPPROTO_TCP:
-		if (len < 4) {
-			r->flags |= PKT_F_TRUNC;
+		if (truncated(r, len, 4))
 			return;
-		}
 		r->flags |= PKT_F_PORTS;
 		r->sport = rd16(p);
 		r->dport = rd16(p + 2);
 		if (r->proto == IPPROTO_TCP)
 			return;
-		if (len < 8) {
-			r->flags |= PKT_F_TRUNC;
+		if (truncated(r, len, 8))
 			return;
-		}
 		r->flags |= PKT_F_L4;
 		r->l4_len = rd16(p + 4);
 		payload(p + 8, len - 8, r);
@@ -257,10 +248,8 @@ static int ipv4(const uint8_t *p, size_t len, struct pkt_rec *r)
 {
 	size_t ihl, tot, o;
 
-	if (len < 20) {
-		r->flags |= PKT_F_TRUNC;
+	if (truncated(r, len, 20))
 		return -1;
-	}
 	ihl = (size_t)(p[0] & 0x0f) * 4;
 	tot = rd16(p + 2);
 	if (ihl < 20 || tot < ihl) {
@@ -276,10 +265,8 @@ static int ipv4(const uint8_t *p, size_t len, struct pkt_rec *r)
 	r->proto = p[9];
 	memcpy(&r->src.v4, p + 12, 4);
 	memcpy(&r->dst.v4, p + 16, 4);
-	if (len < ihl) {
-		r->flags |= PKT_F_TRUNC;
+	if (truncated(r, len, ihl))
 		return 0;
-	}
 	/* options: look for router alert (148) */
 	for (o = 20; o < ihl;) {
 		uint8_t t = p[o];
@@ -324,10 +311,8 @@ static int ipv6(const uint8_t *p, size_t len, struct pkt_rec *r)
 	uint8_t nh;
 	int hops;
 
-	if (len < 40) {
-		r->flags |= PKT_F_TRUNC;
+	if (truncated(r, len, 40))
 		return -1;
-	}
 	r->flags |= PKT_F_IP;
 	r->family = AF_INET6;
 	r->tos = (uint8_t)((rd16(p) >> 4) & 0xff);
@@ -455,18 +440,14 @@ int pkt_parse(int linktype, const uint8_t *data, size_t caplen, size_t wirelen,
 
 	switch (linktype) {
 	case PKT_DLT_EN10MB:
-		if (caplen < 14) {
-			r->flags |= PKT_F_TRUNC;
+		if (truncated(r, caplen, 14))
 			return -1;
-		}
 		off = 12;
 		et = rd16(data + off);
 		/* skip up to two VLAN tags */
 		while ((et == 0x8100 || et == 0x88a8) && off < 20) {
-			if (caplen < off + 6) {
-				r->flags |= PKT_F_TRUNC;
+			if (truncated(r, caplen, off + 6))
 				return -1;
-			}
 			off += 4;
 			et = rd16(data + off);
 		}
@@ -474,26 +455,20 @@ int pkt_parse(int linktype, const uint8_t *data, size_t caplen, size_t wirelen,
 		r->flags |= PKT_F_L2;
 		return l3(et, data + off, caplen - off, r);
 	case PKT_DLT_LINUX_SLL:
-		if (caplen < 16) {
-			r->flags |= PKT_F_TRUNC;
+		if (truncated(r, caplen, 16))
 			return -1;
-		}
 		r->flags |= PKT_F_L2;
 		r->pkttype = (uint8_t)rd16(data);
 		return l3(rd16(data + 14), data + 16, caplen - 16, r);
 	case PKT_DLT_LINUX_SLL2:
-		if (caplen < 20) {
-			r->flags |= PKT_F_TRUNC;
+		if (truncated(r, caplen, 20))
 			return -1;
-		}
 		r->flags |= PKT_F_L2;
 		r->pkttype = data[10];
 		return l3(rd16(data), data + 20, caplen - 20, r);
 	case PKT_DLT_NULL:
-		if (caplen < 4) {
-			r->flags |= PKT_F_TRUNC;
+		if (truncated(r, caplen, 4))
 			return -1;
-		}
 		r->flags |= PKT_F_L2;
 		rc = pkt_parse_ip(data + 4, caplen - 4, r);
 		return rc;

@@ -30,5 +30,30 @@ char *mclab_read_fd(int fd, size_t *len);
 /* Write text to an existing file (/proc/sys, /proc/PID/uid_map): 0, or
  * -1 with errno when it cannot be opened or takes less than all of it. */
 int mclab_write_file(const char *path, const char *text);
+/*
+ * All n bytes of p to fd, again when interrupted, waiting (1 s at a time)
+ * when fd is non-blocking and full; a socket is sent to with
+ * MSG_NOSIGNAL, so a gone peer is EPIPE and not SIGPIPE.  0, or -1 with
+ * errno.
+ */
+int mclab_write_all(int fd, const void *p, size_t n);
+/*
+ * Room for at least room more bytes after the first len of the malloc()ed
+ * *buf of *cap bytes: doubled when short, first bytes when still empty.
+ * 0, or -1 with errno (ENOMEM; *buf and *cap kept).
+ */
+/*
+ * The malloc()ed array arr of n elements of sz bytes grown by one, the
+ * new last element zeroed: the array (maybe moved), or NULL with arr
+ * still the caller's (realloc).
+ */
+void *mclab_grow(void *arr, int n, size_t sz);
+int mclab_reserve(char **buf, size_t *cap, size_t len, size_t room,
+		  size_t first);
+/*
+ * The nearest folder above this program (/proc/self/exe) in which rel
+ * passes access(mode), into dir[len].  0, or -1 (ENOENT) when none does.
+ */
+int mclab_exe_ancestor(const char *rel, int mode, char *dir, size_t len);
 
 #endif

@@ -54,23 +54,20 @@ int mclab_cmd_check(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
-			if (!realpath(optarg, image)) {
+		case 'd': {
+			/* files by their whole path: the run may cd */
+			char *real = c == 'i' ? image : dtb;
+
+			if (!realpath(optarg, real)) {
 				fprintf(stderr, "mclab check: %s: %m\n",
 					optarg);
 				return 2;
 			}
-			o.image = image;
+			*(c == 'i' ? &o.image : &o.dtb) = real;
 			break;
+		}
 		case 'b':
 			o.board = optarg;
-			break;
-		case 'd':
-			if (!realpath(optarg, dtb)) {
-				fprintf(stderr, "mclab check: %s: %m\n",
-					optarg);
-				return 2;
-			}
-			o.dtb = dtb;
 			break;
 		case 'l': {
 			char *colon;

@@ -107,6 +107,23 @@ static const char *node_if(struct lab *lab, struct node *n,
 	return ifs[0]->ifname;
 }
 
+/* Where ping, send and join run: NODE (argv[1]) in the lab that is up,
+ * and the interface, --if or the node's first. */
+struct where {
+	struct lab *lab;
+	struct node *n;
+	const char *ifname;
+};
+
+static struct where where_of(char **argv, const struct topts *o)
+{
+	struct where w;
+
+	w.n = attach_node(argv[1], &w.lab);
+	w.ifname = node_if(w.lab, w.n, o);
+	return w;
+}
+
 /* SIGINT and SIGTERM set join_stop: the end of a join or a capture. */
 static void stop_on_signals(void)
 {
@@ -123,22 +140,20 @@ int mclab_cmd_ping(int argc, char **argv)
 	struct topts o = { .ttl = 1, .count = 3 };
 	struct mping_opts mo;
 	struct mping_result res;
-	struct lab *lab;
-	struct node *n;
+	struct where w;
 	int rc;
 
 	parse_args(argc, argv, &o, -1,
 		   "ping NODE GROUP [--ttl N] [--count N] [--if IF]");
-	n = attach_node(argv[1], &lab);
-	memset(&mo, 0, sizeof(mo));
-	mo.netns = n->ns;
-	mo.ifname = node_if(lab, n, &o);
-	mo.group = argv[2];
-	mo.ttl = o.ttl;
-	mo.count = o.count;
-	mo.interval_ms = 200;
-	mo.timeout_ms = 1000;
-	printf("PING %s from %s:%s, TTL %d, %u requests\n", mo.group, n->name,
+	w = where_of(argv, &o);
+	mo = (struct mping_opts){ .netns = w.n->ns,
+				  .ifname = w.ifname,
+				  .group = argv[2],
+				  .ttl = o.ttl,
+				  .count = o.count,
+				  .interval_ms = 200,
+				  .timeout_ms = 1000 };
+	printf("PING %s from %s:%s, TTL %d, %u requests\n", mo.group, w.n->name,
 	       mo.ifname, mo.ttl, mo.count);
 	rc = mping_run(&mo, &res);
 	if (rc < 0)
@@ -155,7 +170,7 @@ int mclab_cmd_ping(int argc, char **argv)
 	printf("%u sent, %u replies from %u hosts\n", res.sent, res.nreply,
 	       mping_sources(&res, NULL, 0));
 	mping_result_free(&res);
-	mclab_detach(lab);
+	mclab_detach(w.lab);
 	return 0;
 }
 
@@ -164,30 +179,28 @@ int mclab_cmd_send(int argc, char **argv)
 	struct topts o = { .ttl = 1, .count = 10, .port = 5000 };
 	struct udp_tx_opts uo;
 	struct udp_tx_stats st;
-	struct lab *lab;
-	struct node *n;
+	struct where w;
 	int rc;
 
 	parse_args(
 		argc, argv, &o, -1,
 		"send NODE GROUP [--ttl N] [--count N] [--port N] [--if IF]");
-	n = attach_node(argv[1], &lab);
-	memset(&uo, 0, sizeof(uo));
-	uo.netns = n->ns;
-	uo.ifname = node_if(lab, n, &o);
-	uo.group = argv[2];
-	uo.dport = (uint16_t)o.port;
-	uo.sport = (uint16_t)o.port;
-	uo.ttl = o.ttl;
-	uo.count = o.count ? o.count : 1;
-	uo.pps = 100;
+	w = where_of(argv, &o);
+	uo = (struct udp_tx_opts){ .netns = w.n->ns,
+				   .ifname = w.ifname,
+				   .group = argv[2],
+				   .dport = (uint16_t)o.port,
+				   .sport = (uint16_t)o.port,
+				   .ttl = o.ttl,
+				   .count = o.count ? o.count : 1,
+				   .pps = 100 };
 	rc = udp_send(&uo, &st);
 	if (rc < 0)
 		mclab_die("send: %s", strerror(-rc));
 	printf("sent %lu UDP datagrams %s:%s -> %s port %u, TTL %d (seq 0..%lu)\n",
-	       st.sent, n->name, uo.ifname, uo.group, o.port, o.ttl,
+	       st.sent, w.n->name, uo.ifname, uo.group, o.port, o.ttl,
 	       st.sent ? st.sent - 1 : 0);
-	mclab_detach(lab);
+	mclab_detach(w.lab);
 	return st.errors ? 1 : 0;
 }
 
@@ -201,7 +214,7 @@ int mclab_cmd_join(int argc, char **argv)
 	struct topts o = { .port = 5000 };
 	struct rx_opts ro;
 	struct rx_stats st;
-	struct lab *lab;
+	struct where w;
 	struct node *n;
 	struct rx *rx;
 	char **rest;
@@ -210,13 +223,13 @@ int mclab_cmd_join(int argc, char **argv)
 	rest = parse_args(
 		argc, argv, &o, 1,
 		"join NODE GROUP [SOURCE] [--if IF] [--port N] [--count N] [--time SEC]");
-	n = attach_node(argv[1], &lab);
-	memset(&ro, 0, sizeof(ro));
-	ro.netns = n->ns;
-	ro.ifname = node_if(lab, n, &o);
-	ro.group = argv[2];
-	ro.source = rest[0];
-	ro.port = (uint16_t)o.port;
+	w = where_of(argv, &o);
+	n = w.n;
+	ro = (struct rx_opts){ .netns = n->ns,
+			       .ifname = w.ifname,
+			       .group = argv[2],
+			       .source = rest[0],
+			       .port = (uint16_t)o.port };
 	stop_on_signals();
 	rx = rx_start(&ro);
 	if (!rx)
@@ -237,7 +250,7 @@ int mclab_cmd_join(int argc, char **argv)
 		printf(", TTL %d..%d", st.ttl_min, st.ttl_max);
 	printf("\n");
 	rx_free(rx);
-	mclab_detach(lab);
+	mclab_detach(w.lab);
 	return 0;
 }
 

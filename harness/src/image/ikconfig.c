@@ -37,6 +37,44 @@ static int grow(struct buf *b, size_t want)
 	return 0;
 }
 
+enum { STEP_MORE = 2 };
+
+/*
+ * Run step (one inflate or lzma_code into b's free room) over the stream
+ * z until it ends, b grown as it needs up to max: 1 with the output in
+ * *b, 0 when it is not a valid stream (or has no end, or is longer than
+ * max), -1 on ENOMEM.
+ */
+static int decode(int (*step)(void *z, struct buf *b), void *z, size_t max,
+		  struct buf *b)
+{
+	int rc = STEP_MORE;
+
+	while (rc == STEP_MORE) {
+		if (b->len == b->cap && (b->len >= max || grow(b, b->len + 1)))
+			return b->len >= max ? 0 : -1;
+		rc = step(z, b);
+	}
+	return rc;
+}
+
+static int gunzip_step(void *arg, struct buf *b)
+{
+	z_stream *z = arg;
+	int rc;
+
+	z->next_out = b->p + b->len;
+	z->avail_out = (uInt)(b->cap - b->len);
+	rc = inflate(z, Z_NO_FLUSH);
+	b->len = b->cap - z->avail_out;
+	if (rc == Z_STREAM_END)
+		return 1;
+	/* Z_BUF_ERROR with room left: input ended inside the stream */
+	if (rc == Z_OK || (rc == Z_BUF_ERROR && !z->avail_out))
+		return STEP_MORE;
+	return 0;
+}
+
 /*
  * Inflate one gzip member at p; 1 with the output in *b, 0 when it is not
  * a valid gzip stream (or has no end), -1 on ENOMEM.  max caps the output.
@@ -44,7 +82,7 @@ static int grow(struct buf *b, size_t want)
 static int gunzip(const unsigned char *p, size_t len, size_t max, struct buf *b)
 {
 	z_stream z;
-	int rc, ret = 0;
+	int ret;
 
 	memset(&z, 0, sizeof(z));
 	b->len = 0;
@@ -52,62 +90,44 @@ static int gunzip(const unsigned char *p, size_t len, size_t max, struct buf *b)
 		return -1;
 	z.next_in = (unsigned char *)p;
 	z.avail_in = len > UINT32_MAX ? UINT32_MAX : (uInt)len;
-	for (;;) {
-		if (b->len == b->cap &&
-		    (b->len >= max || grow(b, b->len + 1))) {
-			ret = b->len >= max ? 0 : -1;
-			break;
-		}
-		z.next_out = b->p + b->len;
-		z.avail_out = (uInt)(b->cap - b->len);
-		rc = inflate(&z, Z_NO_FLUSH);
-		b->len = b->cap - z.avail_out;
-		if (rc == Z_STREAM_END) {
-			ret = 1;
-			break;
-		}
-		if (rc != Z_OK && rc != Z_BUF_ERROR)
-			break;
-		if (rc == Z_BUF_ERROR && z.avail_out)
-			break; /* input ended inside the stream */
-	}
+	ret = decode(gunzip_step, &z, max, b);
 	inflateEnd(&z);
 	return ret;
+}
+
+static int unxz_step(void *arg, struct buf *b)
+{
+	lzma_stream *z = arg;
+	lzma_ret rc;
+
+	z->next_out = b->p + b->len;
+	z->avail_out = b->cap - b->len;
+	rc = lzma_code(z, LZMA_FINISH);
+	b->len = b->cap - z->avail_out;
+	switch (rc) {
+	case LZMA_STREAM_END:
+		return 1;
+	case LZMA_OK:
+		return STEP_MORE;
+	case LZMA_MEM_ERROR:
+		return -1;
+	default:
+		return 0;
+	}
 }
 
 /* The same for one xz stream. */
 static int unxz(const unsigned char *p, size_t len, size_t max, struct buf *b)
 {
 	lzma_stream z = LZMA_STREAM_INIT;
-	lzma_ret rc;
-	int ret = 0;
+	int ret;
 
 	b->len = 0;
 	if (lzma_stream_decoder(&z, UINT64_MAX, 0) != LZMA_OK)
 		return -1;
 	z.next_in = p;
 	z.avail_in = len;
-	for (;;) {
-		if (b->len == b->cap &&
-		    (b->len >= max || grow(b, b->len + 1))) {
-			ret = b->len >= max ? 0 : -1;
-			break;
-		}
-		z.next_out = b->p + b->len;
-		z.avail_out = b->cap - b->len;
-		rc = lzma_code(&z, LZMA_FINISH);
-		b->len = b->cap - z.avail_out;
-		if (rc == LZMA_STREAM_END) {
-			ret = 1;
-			break;
-		}
-		if (rc == LZMA_MEM_ERROR) {
-			ret = -1;
-			break;
-		}
-		if (rc != LZMA_OK)
-			break;
-	}
+	ret = decode(unxz_step, &z, max, b);
 	lzma_end(&z);
 	return ret;
 }

@@ -87,25 +87,20 @@ void img_print(const struct img_report *r, FILE *f)
 
 static void xml_escape(FILE *f, const char *s)
 {
+	static const char *const entity[256] = {
+		['<'] = "&lt;",
+		['>'] = "&gt;",
+		['&'] = "&amp;",
+		['"'] = "&quot;",
+	};
+
 	for (; *s; s++) {
-		switch (*s) {
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		default:
-			if ((unsigned char)*s >= 0x20 || *s == '\n' ||
-			    *s == '\t')
-				fputc(*s, f);
-		}
+		unsigned char c = (unsigned char)*s;
+
+		if (entity[c])
+			fputs(entity[c], f);
+		else if (c >= 0x20 || c == '\n' || c == '\t')
+			fputc(c, f); /* other control characters are dropped */
 	}
 }
 

@@ -14,6 +14,7 @@
 
 #include "node.h"
 #include "proc.h"
+#include "util.h"
 
 /* Iterate the lines of text: line is a NUL-terminated copy. */
 struct lines {
@@ -52,12 +53,20 @@ static int fail(void *p)
 	return -1;
 }
 
-static void *grow(void *arr, int n, size_t sz)
+/*
+ * e (sz bytes) after the *n elements of the malloc()ed arr, *n counted
+ * up: the array, maybe moved, or NULL with arr freed (ENOMEM).
+ */
+static void *append(void *arr, int *n, const void *e, size_t sz)
 {
-	char *p = realloc(arr, (size_t)(n + 1) * sz);
+	char *p = mclab_grow(arr, *n, sz);
 
-	if (p)
-		memset(p + (size_t)n * sz, 0, sz);
+	if (!p) {
+		free(arr);
+		return NULL;
+	}
+	memcpy(p + (size_t)*n * sz, e, sz);
+	(*n)++;
 	return p;
 }
 
@@ -142,10 +151,9 @@ int proc_parse_mr_vif(const char *text, int family, struct mr_vif **out)
 		    e.vif >= MR_MAXVIFS)
 			return fail(v);
 		strcpy(e.name, name);
-		v = grow(v, n, sizeof(*v));
+		v = append(v, &n, &e, sizeof(e));
 		if (!v)
 			return -1;
-		v[n++] = e;
 	}
 	*out = v;
 	return n;
@@ -210,10 +218,9 @@ int proc_parse_mr_mfc(const char *text, int family, struct mr_mfc **out)
 			e.noifs++;
 			p += used;
 		}
-		m = grow(m, n, sizeof(*m));
+		m = append(m, &n, &e, sizeof(e));
 		if (!m)
 			return -1;
-		m[n++] = e;
 	}
 	*out = m;
 	return n;
@@ -276,10 +283,9 @@ int proc_parse_igmp(const char *text, struct igmp_group **out)
 				return fail(g);
 			e.timer_running = running != 0;
 			e.reporter = rep != 0;
-			g = grow(g, n, sizeof(*g));
+			g = append(g, &n, &e, sizeof(e));
 			if (!g)
 				return -1;
-			g[n++] = e;
 		}
 	}
 	*out = g;
@@ -311,10 +317,9 @@ int proc_parse_igmp6(const char *text, struct igmp_group **out)
 		strcpy(e.dev, name);
 		e.timer = (unsigned long)(timer < 0 ? 0 : timer);
 		e.timer_running = timer > 0;
-		g = grow(g, n, sizeof(*g));
+		g = append(g, &n, &e, sizeof(e));
 		if (!g)
 			return -1;
-		g[n++] = e;
 	}
 	*out = g;
 	return n;
@@ -415,47 +420,63 @@ static char *read_in(struct node *n, const char *path)
 	return text;
 }
 
-int proc_read_mr_vif(struct node *n, int family, struct mr_vif **out)
-{
-	char *t = read_in(n, family == AF_INET6 ? "/proc/net/ip6_mr_vif" :
-						  "/proc/net/ip_mr_vif");
-	int rc;
+/* The /proc/net tables the readers parse. */
+enum net_table { NET_MR_VIF, NET_MR_MFC, NET_IGMP };
 
-	*out = NULL;
+/*
+ * Table what of family in n, parsed into *out (a struct mr_vif **, struct
+ * mr_mfc ** or struct igmp_group **, by what): the parser's result, or
+ * -1 when the file cannot be read.
+ */
+static int read_table(struct node *n, int family, enum net_table what,
+		      void *out)
+{
+	static const char *const file[][2] = {
+		[NET_MR_VIF] = { "ip_mr_vif", "ip6_mr_vif" },
+		[NET_MR_MFC] = { "ip_mr_cache", "ip6_mr_cache" },
+		[NET_IGMP] = { "igmp", "igmp6" },
+	};
+	char path[64], *t;
+	int rc = -1;
+
+	snprintf(path, sizeof(path), "/proc/net/%s",
+		 file[what][family == AF_INET6]);
+	t = read_in(n, path);
 	if (!t)
 		return -1;
-	rc = proc_parse_mr_vif(t, family, out);
+	switch (what) {
+	case NET_MR_VIF:
+		rc = proc_parse_mr_vif(t, family, out);
+		break;
+	case NET_MR_MFC:
+		rc = proc_parse_mr_mfc(t, family, out);
+		break;
+	case NET_IGMP:
+		rc = family == AF_INET6 ? proc_parse_igmp6(t, out) :
+					  proc_parse_igmp(t, out);
+		break;
+	}
 	free(t);
 	return rc;
+}
+
+/* The readers: *out NULL when the file cannot be read. */
+int proc_read_mr_vif(struct node *n, int family, struct mr_vif **out)
+{
+	*out = NULL;
+	return read_table(n, family, NET_MR_VIF, out);
 }
 
 int proc_read_mr_mfc(struct node *n, int family, struct mr_mfc **out)
 {
-	char *t = read_in(n, family == AF_INET6 ? "/proc/net/ip6_mr_cache" :
-						  "/proc/net/ip_mr_cache");
-	int rc;
-
 	*out = NULL;
-	if (!t)
-		return -1;
-	rc = proc_parse_mr_mfc(t, family, out);
-	free(t);
-	return rc;
+	return read_table(n, family, NET_MR_MFC, out);
 }
 
 int proc_read_igmp(struct node *n, int family, struct igmp_group **out)
 {
-	char *t = read_in(n, family == AF_INET6 ? "/proc/net/igmp6" :
-						  "/proc/net/igmp");
-	int rc;
-
 	*out = NULL;
-	if (!t)
-		return -1;
-	rc = family == AF_INET6 ? proc_parse_igmp6(t, out) :
-				  proc_parse_igmp(t, out);
-	free(t);
-	return rc;
+	return read_table(n, family, NET_IGMP, out);
 }
 
 int proc_read_mc_forwarding(struct node *n, int family, const char *ifname)
@@ -510,7 +531,7 @@ static int do_list(void *arg)
 			continue;
 		}
 		fclose(f);
-		nw = grow(a->out, a->n, sizeof(*nw));
+		nw = mclab_grow(a->out, a->n, sizeof(*nw));
 		if (!nw)
 			break;
 		a->out = nw;
@@ -546,7 +567,7 @@ int proc_parse_mc_forwarding_list(const char *text, struct mc_fwd **out)
 		if (!len || len >= IFNAMSIZ || memchr(conf, '/', len) ||
 		    proc_parse_int(end + sizeof(tail) - 1, &val) < 0)
 			return fail(v);
-		nv = grow(v, n, sizeof(*nv));
+		nv = mclab_grow(v, n, sizeof(*nv));
 		if (!nv) {
 			free(v);
 			return -1;

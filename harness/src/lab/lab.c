@@ -293,15 +293,7 @@ static int lab_build(struct lab *lab, char *err, size_t errlen)
 			goto out;
 		}
 		j = lab_sysctl_write(s->key, s->value);
-		{
-			int e = errno;
-
-			if (netns_leave(saved) < 0) {
-				perror("netns_leave");
-				_exit(70);
-			}
-			errno = e;
-		}
+		netns_return(saved);
 		if (j < 0) {
 			snprintf(err, errlen,
 				 "%s.topo:%d: sysctl %s=%s on %s: %s", t->name,

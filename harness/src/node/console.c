@@ -18,6 +18,7 @@
 
 #include "conshell.h"
 #include "deadline.h"
+#include "util.h"
 
 int console_open(struct console *c, const char *sock_path)
 {
@@ -58,21 +59,6 @@ void console_close(struct console *c)
 	c->fd = -1;
 }
 
-static int send_all(struct console *c, const char *s, size_t n)
-{
-	while (n) {
-		ssize_t w = send(c->fd, s, n, MSG_NOSIGNAL);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Read what is there, waiting until deadline; 1 read, 0 timeout, -1. */
 static int fill(struct console *c, uint64_t deadline)
 {
@@ -82,15 +68,8 @@ static int fill(struct console *c, uint64_t deadline)
 
 	if (poll(&p, 1, ms) <= 0)
 		return 0;
-	if (c->cap - c->len < 4096) {
-		size_t ncap = c->cap ? c->cap * 2 : 16384;
-		char *nb = realloc(c->buf, ncap);
-
-		if (!nb)
-			return -1;
-		c->buf = nb;
-		c->cap = ncap;
-	}
+	if (mclab_reserve(&c->buf, &c->cap, c->len, 4096, 16384) < 0)
+		return -1;
 	n = recv(c->fd, c->buf + c->len, c->cap - c->len - 1, 0);
 	if (n < 0 && errno == EINTR)
 		return 1;
@@ -123,7 +102,7 @@ static void resync(struct console *c)
 {
 	struct timespec ts;
 
-	send_all(c, "\x03\n", 2);
+	mclab_write_all(c->fd, "\x03\n", 2);
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	cs_marker(c->marker, (unsigned long long)ts.tv_nsec ^
 				     ((unsigned long long)ts.tv_sec << 20));
@@ -146,7 +125,7 @@ static int exec_line(struct console *c, unsigned int timeout_ms, char **out,
 		return -1;
 	}
 	c->len = 0;
-	if (send_all(c, line, strlen(line)) < 0)
+	if (mclab_write_all(c->fd, line, strlen(line)) < 0)
 		return -1;
 	while (!cs_parse(c->buf ? c->buf : "", c->len, c->marker, &r)) {
 		int rc = fill(c, deadline);
@@ -229,8 +208,8 @@ int console_login(struct console *c, const char *user, const char *password,
 				return -1;
 			}
 			c->len = 0;
-			if (send_all(c, say, strlen(say)) < 0 ||
-			    send_all(c, "\n", 1) < 0)
+			if (mclab_write_all(c->fd, say, strlen(say)) < 0 ||
+			    mclab_write_all(c->fd, "\n", 1) < 0)
 				goto io;
 			nudge = deadline_in(3000);
 			continue;
@@ -238,7 +217,7 @@ int console_login(struct console *c, const char *user, const char *password,
 		/* no prompt yet (printed before we connected, or still
 		 * booting): a newline every 3 s asks for it again */
 		if (deadline_passed(nudge)) {
-			if (send_all(c, "\n", 1) < 0)
+			if (mclab_write_all(c->fd, "\n", 1) < 0)
 				goto io;
 			nudge = deadline_in(3000);
 		}

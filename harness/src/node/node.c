@@ -113,18 +113,27 @@ int node_stop(struct node *n, pid_t pid, int sig, unsigned int timeout_ms)
 	return node_ops_of(n)->stop(n, pid, sig, timeout_ms);
 }
 
-int node_call(struct node *n, int (*fn)(void *arg), void *arg)
+/* An optional operation: 0 when there is a node n and its backend has
+ * the operation (has), else -1 with errno EINVAL (no node) or ENOTSUP. */
+static int optional_op(const struct node *n, bool has)
 {
-	const struct node_ops *o = node_ops_of(n);
-
 	if (!n) {
 		errno = EINVAL;
 		return -1;
 	}
-	if (!o->call) {
+	if (!has) {
 		errno = ENOTSUP;
 		return -1;
 	}
+	return 0;
+}
+
+int node_call(struct node *n, int (*fn)(void *arg), void *arg)
+{
+	const struct node_ops *o = node_ops_of(n);
+
+	if (optional_op(n, o->call) < 0)
+		return -1;
 	return o->call(n, fn, arg);
 }
 
@@ -132,14 +141,8 @@ int node_socket(struct node *n, int domain, int type, int protocol)
 {
 	const struct node_ops *o = node_ops_of(n);
 
-	if (!n) {
-		errno = EINVAL;
+	if (optional_op(n, o->socket) < 0)
 		return -1;
-	}
-	if (!o->socket) {
-		errno = ENOTSUP;
-		return -1;
-	}
 	return o->socket(n, domain, type, protocol);
 }
 

@@ -23,6 +23,7 @@
 #include "deadline.h"
 #include "netns.h"
 #include "node.h"
+#include "util.h"
 
 static int code_of(int status)
 {
@@ -81,15 +82,8 @@ static int buf_read(struct buf *b, int fd)
 {
 	ssize_t n;
 
-	if (b->cap - b->len < 4096) {
-		size_t ncap = b->cap ? b->cap * 2 : 8192;
-		char *np = realloc(b->p, ncap);
-
-		if (!np)
-			return -1;
-		b->p = np;
-		b->cap = ncap;
-	}
+	if (mclab_reserve(&b->p, &b->cap, b->len, 4096, 8192) < 0)
+		return -1;
 	n = read(fd, b->p + b->len, b->cap - b->len - 1);
 	if (n > 0)
 		b->len += (size_t)n;
@@ -429,7 +423,7 @@ static int netns_wait(struct node *n, pid_t pid, unsigned int timeout_ms,
 
 static int netns_call(struct node *n, int (*fn)(void *arg), void *arg)
 {
-	int saved, rc, e;
+	int saved, rc;
 
 	if (!n || n->nsfd < 0) {
 		errno = EINVAL;
@@ -438,13 +432,7 @@ static int netns_call(struct node *n, int (*fn)(void *arg), void *arg)
 	if (netns_enter_fd(n->nsfd, &saved) < 0)
 		return -1;
 	rc = fn(arg);
-	e = errno;
-	if (netns_leave(saved) < 0) {
-		/* never keep running in the wrong namespace */
-		perror("mclab: netns_leave");
-		_exit(70);
-	}
-	errno = e;
+	netns_return(saved);
 	return rc;
 }
 

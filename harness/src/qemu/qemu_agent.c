@@ -18,6 +18,7 @@
 #include "deadline.h"
 #include "qemu.h"
 #include "qemu_int.h"
+#include "util.h"
 
 #define AGENT_MAX (8u << 20)
 
@@ -82,23 +83,6 @@ int qemu_frame_parse(const char *buf, size_t len, unsigned long *seq,
 	*plen = l;
 	*used = skip + hlen + l;
 	return 1;
-}
-
-static int write_all(int fd, const void *p, size_t n)
-{
-	const char *b = p;
-
-	while (n) {
-		ssize_t w = write(fd, b, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		b += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 /*
@@ -211,8 +195,8 @@ static int agent_call(struct qemu_vm *vm, char op, unsigned long arg,
 		seq = ++vm->seq;
 		n = snprintf(hdr, sizeof(hdr), "\x02MCQ %lu %c %lu %zu %08x\n",
 			     seq, op, arg, len, qemu_fnv1a(payload, len));
-		if (write_all(vm->agent, hdr, (size_t)n) < 0 ||
-		    write_all(vm->agent, payload, len) < 0)
+		if (mclab_write_all(vm->agent, hdr, (size_t)n) < 0 ||
+		    mclab_write_all(vm->agent, payload, len) < 0)
 			return -1;
 		/* the guest side's own timeout, plus the channel's slack */
 		rc = qemu_agent_wait(vm, seq, deadline_in(timeout_ms + 5000),

@@ -103,6 +103,21 @@ int qemu_rename_nics(struct qemu_vm *vm, unsigned int timeout_ms, char *err,
 /* IPv6 lines are skipped in a guest booted with ipv6.disable=1 */
 #define V6_ONLY "[ ! -d /proc/sys/net/ipv6 ] || "
 
+/* "ip addr add" for ifc's addresses on ifname to cmd[l..len); the new l. */
+static size_t add_addrs(char *cmd, size_t l, size_t len,
+			const struct topo_if *ifc, const char *ifname)
+{
+	char addr[INET6_ADDRSTRLEN + 8];
+
+	for (int k = 0; ifc && k < ifc->naddrs && l < len; k++)
+		l += (size_t)snprintf(
+			cmd + l, len - l, "%sip addr add %s dev %s; ",
+			ifc->addrs[k].family == AF_INET6 ? V6_ONLY : "",
+			topo_addr_str(&ifc->addrs[k], addr, sizeof(addr)),
+			ifname);
+	return l;
+}
+
 int qemu_configure(struct qemu_vm *vm, char *err, size_t errlen)
 {
 	const struct topo *t;
@@ -119,28 +134,13 @@ int qemu_configure(struct qemu_vm *vm, char *err, size_t errlen)
 		const struct topo_if *ifc =
 			topo_find_if(t, vm->node->index, vm->ifnames[i]);
 
-		for (int k = 0; ifc && k < ifc->naddrs && l < sizeof(cmd); k++)
-			l += (size_t)snprintf(
-				cmd + l, sizeof(cmd) - l,
-				"%sip addr add %s dev %s; ",
-				ifc->addrs[k].family == AF_INET6 ? V6_ONLY : "",
-				topo_addr_str(&ifc->addrs[k], addr,
-					      sizeof(addr)),
-				vm->ifnames[i]);
+		l = add_addrs(cmd, l, sizeof(cmd), ifc, vm->ifnames[i]);
 	}
 	for (int k = 0; k < t->naddrs && l < sizeof(cmd); k++) {
 		const struct topo_if *ifc = &t->addrs[k].ifc;
 
-		if (ifc->node != vm->node->index)
-			continue;
-		for (int j = 0; j < ifc->naddrs && l < sizeof(cmd); j++)
-			l += (size_t)snprintf(
-				cmd + l, sizeof(cmd) - l,
-				"%sip addr add %s dev %s; ",
-				ifc->addrs[j].family == AF_INET6 ? V6_ONLY : "",
-				topo_addr_str(&ifc->addrs[j], addr,
-					      sizeof(addr)),
-				ifc->ifname);
+		if (ifc->node == vm->node->index)
+			l = add_addrs(cmd, l, sizeof(cmd), ifc, ifc->ifname);
 	}
 	for (int k = 0; k < t->nsysctls && l < sizeof(cmd); k++) {
 		const struct topo_sysctl *s = &t->sysctls[k];

@@ -53,9 +53,8 @@ static bool is_file(const char *path)
 const char *qemu_image_dir(void)
 {
 	static char dir[PATH_MAX];
-	char exe[PATH_MAX], probe[PATH_MAX + 16];
+	char top[PATH_MAX - 16], probe[PATH_MAX + 16];
 	const char *env = getenv("MCLAB_QEMU_OUT");
-	ssize_t n;
 
 	if (env && *env) {
 		snprintf(dir, sizeof(dir), "%s", env);
@@ -64,19 +63,10 @@ const char *qemu_image_dir(void)
 	}
 	if (is_file("qemu/out/Image") && realpath("qemu/out", dir))
 		return dir;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
+	if (mclab_exe_ancestor("qemu/out/Image", R_OK, top, sizeof(top)) < 0)
 		return NULL;
-	exe[n] = '\0';
-	for (char *s = strrchr(exe, '/'); s; s = strrchr(exe, '/')) {
-		*s = '\0';
-		snprintf(probe, sizeof(probe), "%s/qemu/out/Image", exe);
-		if (is_file(probe)) {
-			SNP(dir, "%s/qemu/out", exe);
-			return dir;
-		}
-	}
-	return NULL;
+	snprintf(dir, sizeof(dir), "%s/qemu/out", top);
+	return dir;
 }
 
 static bool in_path(const char *name)

@@ -57,22 +57,43 @@ static bool ifset_has(const struct ifset *s, const char *name)
 	return false;
 }
 
-/* Interfaces of mroute/mgroup lines: from (up) and to (down). */
-static void scan_conf(const char *text, struct ifset *up, struct ifset *down,
-		      struct ifset *phy)
+/*
+ * The next line of the text at *p, without its newline, its length in
+ * *len; *p moves past it.  The line, or NULL at the end of the text.
+ */
+static const char *next_line(const char **p, size_t *len)
 {
-	const char *p = text;
+	const char *line = *p, *nl;
 
-	while (*p) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+	if (!*line)
+		return NULL;
+	nl = strchr(line, '\n');
+	*len = nl ? (size_t)(nl - line) : strlen(line);
+	*p = line + *len + (nl ? 1 : 0);
+	return line;
+}
+
+/* The interfaces a config names. */
+struct scan {
+	struct ifset up; /* mroute/mgroup from */
+	struct ifset down; /* mroute/mgroup to */
+	struct ifset phy; /* phyint lines */
+};
+
+static void scan_conf(const char *text, struct scan *sc)
+{
+	struct ifset *up = &sc->up, *down = &sc->down;
+	const char *p = text, *line;
+	size_t len;
+
+	memset(sc, 0, sizeof(*sc));
+	while ((line = next_line(&p, &len))) {
 		struct words ws;
 		int i;
 
-		split(p, len, &ws);
-		p += len + (nl ? 1 : 0);
+		split(line, len, &ws);
 		if (ws.n >= 2 && !strcmp(ws.w[0], "phyint")) {
-			ifset_add(phy, ws.w[1]);
+			ifset_add(&sc->phy, ws.w[1]);
 			continue;
 		}
 		if (ws.n < 3 ||
@@ -91,44 +112,44 @@ static void scan_conf(const char *text, struct ifset *up, struct ifset *down,
 
 char *router_conf_smcroute(const char *conf_text)
 {
-	struct ifset up = { 0 }, down = { 0 }, phy = { 0 };
+	const struct ifset *up, *down;
+	const char *line;
+	struct scan sc;
 	char *out = NULL;
-	size_t len = 0;
-	FILE *f;
+	size_t len = 0, l;
+	FILE *f = open_memstream(&out, &len);
 	int i;
 
-	scan_conf(conf_text, &up, &down, &phy);
-	f = open_memstream(&out, &len);
 	if (!f)
 		return NULL;
+	scan_conf(conf_text, &sc);
+	up = &sc.up;
+	down = &sc.down;
 	fprintf(f,
 		"# written by mclab for smcrouted -N: phyint lines for the interfaces\n"
 		"# the routes and joins use\n");
-	for (i = 0; i < up.n; i++)
-		if (!ifset_has(&phy, up.names[i]))
-			fprintf(f, "phyint %s enable\n", up.names[i]);
-	for (i = 0; i < down.n; i++)
-		if (!ifset_has(&phy, down.names[i]) &&
-		    !ifset_has(&up, down.names[i]))
-			fprintf(f, "phyint %s enable\n", down.names[i]);
+	for (i = 0; i < up->n; i++)
+		if (!ifset_has(&sc.phy, up->names[i]))
+			fprintf(f, "phyint %s enable\n", up->names[i]);
+	for (i = 0; i < down->n; i++)
+		if (!ifset_has(&sc.phy, down->names[i]) &&
+		    !ifset_has(up, down->names[i]))
+			fprintf(f, "phyint %s enable\n", down->names[i]);
 	/*
 	 * smcroute 2.5.6 takes a phyint line with neither enable nor disable
 	 * ("phyint usb0 ttl-threshold 10") as disable and removes the VIF;
 	 * mcrouted (and the man page's grammar) take it as enable.  The cases
 	 * mean enable, so say it.
 	 */
-	for (const char *p = conf_text; *p;) {
-		const char *nl = strchr(p, '\n');
-		size_t l = nl ? (size_t)(nl - p) : strlen(p);
-		char line[1024];
+	for (const char *p = conf_text; (line = next_line(&p, &l));) {
+		char text[1024];
 
-		snprintf(line, sizeof(line), "%.*s", (int)l, p);
-		if (!strncmp(line, "phyint ", 7) && !strstr(line, " enable") &&
-		    !strstr(line, " disable") && !strchr(line, '#'))
-			fprintf(f, "%s enable\n", line);
+		snprintf(text, sizeof(text), "%.*s", (int)l, line);
+		if (!strncmp(text, "phyint ", 7) && !strstr(text, " enable") &&
+		    !strstr(text, " disable") && !strchr(text, '#'))
+			fprintf(f, "%s enable\n", text);
 		else
-			fprintf(f, "%s\n", line);
-		p += l + (nl ? 1 : 0);
+			fprintf(f, "%s\n", text);
 	}
 	fclose(f);
 	return out;
@@ -137,14 +158,16 @@ char *router_conf_smcroute(const char *conf_text)
 char *router_conf_igmpproxy(const char *conf_text, const char *const *ifnames,
 			    int nifs)
 {
-	struct ifset up = { 0 }, down = { 0 }, phy = { 0 };
+	const char *line;
+	struct scan sc;
+	struct ifset *up = &sc.up, *down = &sc.down;
 	char *out = NULL;
-	size_t len = 0;
+	size_t len = 0, l;
 	FILE *f;
 	int i;
 
-	scan_conf(conf_text, &up, &down, &phy);
-	if (up.n != 1) {
+	scan_conf(conf_text, &sc);
+	if (up->n != 1) {
 		errno = EINVAL; /* igmpproxy has exactly one upstream */
 		return NULL;
 	}
@@ -152,26 +175,20 @@ char *router_conf_igmpproxy(const char *conf_text, const char *const *ifnames,
 	if (!f)
 		return NULL;
 	fprintf(f, "# written by mclab from:\n");
-	for (const char *p = conf_text; *p;) {
-		const char *nl = strchr(p, '\n');
-		size_t l = nl ? (size_t)(nl - p) : strlen(p);
-
-		fprintf(f, "#   %.*s\n", (int)l, p);
-		p += l + (nl ? 1 : 0);
-	}
+	for (const char *p = conf_text; (line = next_line(&p, &l));)
+		fprintf(f, "#   %.*s\n", (int)l, line);
 	fprintf(f, "quickleave\n");
 	fprintf(f,
 		"phyint %s upstream ratelimit 0 threshold 1\n"
 		"\taltnet 0.0.0.0/0\n",
-		up.names[0]);
-	for (i = 0; i < down.n; i++)
-		if (strcmp(down.names[i], up.names[0]))
+		up->names[0]);
+	for (i = 0; i < down->n; i++)
+		if (strcmp(down->names[i], up->names[0]))
 			fprintf(f,
 				"phyint %s downstream ratelimit 0 threshold 1\n",
-				down.names[i]);
+				down->names[i]);
 	for (i = 0; i < nifs; i++)
-		if (!ifset_has(&up, ifnames[i]) &&
-		    !ifset_has(&down, ifnames[i]))
+		if (!ifset_has(up, ifnames[i]) && !ifset_has(down, ifnames[i]))
 			fprintf(f, "phyint %s disabled\n", ifnames[i]);
 	fclose(f);
 	return out;
@@ -179,8 +196,8 @@ char *router_conf_igmpproxy(const char *conf_text, const char *const *ifnames,
 
 int router_conf_igmpproxy_vifs(const char *conf_text)
 {
-	struct ifset up = { 0 }, down = { 0 }, phy = { 0 };
+	struct scan sc;
 
-	scan_conf(conf_text, &up, &down, &phy);
-	return up.n + down.n;
+	scan_conf(conf_text, &sc);
+	return sc.up.n + sc.down.n;
 }

@@ -65,16 +65,6 @@ static bool valid_ifname(const char *s)
 	return true;
 }
 
-static void *grow(void *arr, int n, size_t sz)
-{
-	/* grow by one element, zeroed */
-	char *p = realloc(arr, (size_t)(n + 1) * sz);
-
-	if (p)
-		memset(p + (size_t)n * sz, 0, sz);
-	return p;
-}
-
 /* "ADDR/LEN" -> topo_addr.  Returns 0, or -1 with a message. */
 static int parse_prefix(struct pstate *ps, const char *s, struct topo_addr *a,
 			bool need_len, const char *what)
@@ -236,7 +226,7 @@ static int d_node(struct pstate *ps, char **tok, int n)
 			"usage: node NAME [router|sender|receiver|host...]");
 	if (check_new_name(ps, "node", tok[1]) < 0)
 		return -1;
-	nd = grow(t->nodes, t->nnodes, sizeof(*nd));
+	nd = mclab_grow(t->nodes, t->nnodes, sizeof(*nd));
 	if (!nd)
 		return perr(ps, "out of memory");
 	t->nodes = nd;
@@ -282,7 +272,7 @@ static int d_link(struct pstate *ps, char **tok, int n)
 		return -1;
 	if (ep[0].node == ep[1].node && !strcmp(ep[0].ifname, ep[1].ifname))
 		return perr(ps, "a link needs two different interfaces");
-	l = grow(t->links, t->nlinks, sizeof(*l));
+	l = mclab_grow(t->links, t->nlinks, sizeof(*l));
 	if (!l)
 		return perr(ps, "out of memory");
 	t->links = l;
@@ -305,7 +295,7 @@ static int d_lan(struct pstate *ps, char **tok, int n)
 			"usage: lan NAME [snooping] NODE:IF [ADDR/LEN...] ...");
 	if (check_new_name(ps, "lan", tok[1]) < 0)
 		return -1;
-	lan = grow(t->lans, t->nlans, sizeof(*lan));
+	lan = mclab_grow(t->lans, t->nlans, sizeof(*lan));
 	if (!lan)
 		return perr(ps, "out of memory");
 	t->lans = lan;
@@ -367,7 +357,7 @@ static int d_bridge(struct pstate *ps, char **tok, int n)
 	if (n - (used + 2) > TOPO_MAX_PORTS)
 		return perr(ps, "too many bridge ports (at most %d)",
 			    TOPO_MAX_PORTS);
-	b = grow(t->bridges, t->nbridges, sizeof(*b));
+	b = mclab_grow(t->bridges, t->nbridges, sizeof(*b));
 	if (!b)
 		return perr(ps, "out of memory");
 	t->bridges = b;
@@ -439,7 +429,7 @@ static int d_addr(struct pstate *ps, char **tok, int n)
 				    TOPO_MAX_ADDRS);
 		target->addrs[target->naddrs++] = ep[0].addrs[i];
 	}
-	x = grow(t->addrs, t->naddrs, sizeof(*x));
+	x = mclab_grow(t->addrs, t->naddrs, sizeof(*x));
 	if (!x)
 		return perr(ps, "out of memory");
 	t->addrs = x;
@@ -511,7 +501,7 @@ static int d_route(struct pstate *ps, char **tok, int n)
 			ps,
 			"route device '%s' is not an interface of node '%s'",
 			r.dev, t->nodes[r.node].name);
-	rp = grow(t->routes, t->nroutes, sizeof(*rp));
+	rp = mclab_grow(t->routes, t->nroutes, sizeof(*rp));
 	if (!rp)
 		return perr(ps, "out of memory");
 	t->routes = rp;
@@ -549,7 +539,7 @@ static int d_sysctl(struct pstate *ps, char **tok, int n)
 	memcpy(s.key, tok[2], (size_t)(eq - tok[2]));
 	strcpy(s.value, eq + 1);
 	s.line = ps->line;
-	sp = grow(t->sysctls, t->nsysctls, sizeof(*sp));
+	sp = mclab_grow(t->sysctls, t->nsysctls, sizeof(*sp));
 	if (!sp)
 		return perr(ps, "out of memory");
 	t->sysctls = sp;

@@ -23,6 +23,7 @@
 #include "capture.h"
 #include "deadline.h"
 #include "netns.h"
+#include "traffic_int.h"
 
 struct raw {
 	uint64_t ts_ns;
@@ -228,8 +229,6 @@ static char *xstrdup(const char *s)
 struct cap *cap_start_opts(const struct cap_opts *o)
 {
 	struct cap *c = calloc(1, sizeof(*c));
-	pthread_condattr_t ca;
-	int e;
 
 	cap_errbuf[0] = 0;
 	if (!c)
@@ -244,17 +243,13 @@ struct cap *cap_start_opts(const struct cap_opts *o)
 	c->filter = xstrdup(o->filter);
 	c->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	pthread_mutex_init(&c->mu, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&c->cv, &ca);
-	pthread_condattr_destroy(&ca);
+	traffic_cond_init(&c->cv);
 	if (c->efd < 0 || !c->ifname) {
 		snprintf(cap_errbuf, sizeof(cap_errbuf), "%s", strerror(errno));
 		goto err;
 	}
-	e = pthread_create(&c->thr, NULL, cap_thread, c);
-	if (e) {
-		snprintf(cap_errbuf, sizeof(cap_errbuf), "%s", strerror(e));
+	if (traffic_thread(&c->thr, cap_thread, c) < 0) {
+		snprintf(cap_errbuf, sizeof(cap_errbuf), "%s", strerror(errno));
 		goto err;
 	}
 	pthread_mutex_lock(&c->mu);
@@ -576,11 +571,13 @@ void cap_seqs(struct cap *c, const struct pkt_match *m, unsigned long expect,
 	if (!s)
 		return;
 	pkt_seq_count(s, k, expect, &sc);
-	st->reordered = sc.reordered;
-	st->dups = sc.dups;
-	st->out_of_range = sc.out_of_range;
-	st->missing = sc.missing;
 	free(s);
+	/* the same counts: cap_seq_stats is pkt_seq_count with matched */
+	*st = (struct cap_seq_stats){ .matched = k,
+				      .dups = sc.dups,
+				      .missing = sc.missing,
+				      .out_of_range = sc.out_of_range,
+				      .reordered = sc.reordered };
 }
 
 long cap_find(struct cap *c, const struct pkt_match *m, size_t from)

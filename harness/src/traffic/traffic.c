@@ -25,6 +25,17 @@ void traffic_cond_init(pthread_cond_t *cv)
 	pthread_condattr_destroy(&a);
 }
 
+int traffic_thread(pthread_t *thr, void *(*fn)(void *), void *arg)
+{
+	int e = pthread_create(thr, NULL, fn, arg);
+
+	if (e) {
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
 int traffic_socket(const char *netns, int family, int type, int proto)
 {
 	if (netns)

@@ -32,6 +32,9 @@ static inline void abs_ts(uint64_t mono_deadline, struct timespec *ts)
 
 /* A condition variable on CLOCK_MONOTONIC (for abs_ts() deadlines). */
 void traffic_cond_init(pthread_cond_t *cv);
+/* pthread_create(thr, fn, arg) with default attributes: 0, or -1 with
+ * errno (pthread_create's error). */
+int traffic_thread(pthread_t *thr, void *(*fn)(void *), void *arg);
 /* A socket in netns (NULL: the caller's namespace), close-on-exec. */
 int traffic_socket(const char *netns, int family, int type, int proto);
 /* ifindex of ifname in the socket's own namespace (not the thread's). */

@@ -177,13 +177,19 @@ static void *rx_thread(void *arg)
 	return NULL;
 }
 
+/* setsockopt of an int option; 0 or -1 with errno */
+static int set_int(int sd, int level, int name, int value)
+{
+	return setsockopt(sd, level, name, &value, sizeof(value));
+}
+
 struct rx *rx_start(const struct rx_opts *o)
 {
 	struct rx *rx = calloc(1, sizeof(*rx));
 	struct sockaddr_storage ss;
 	socklen_t sl;
 	union pkt_ip ga;
-	int on = 1, off = 0, e, family;
+	int e, family;
 
 	if (!rx)
 		return NULL;
@@ -201,29 +207,22 @@ struct rx *rx_start(const struct rx_opts *o)
 	rx->ifindex = traffic_ifindex(rx->sd, o->ifname);
 	if (rx->ifindex < 0)
 		goto err;
-	if (setsockopt(rx->sd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0 ||
+	if (set_int(rx->sd, SOL_SOCKET, SO_REUSEADDR, 1) < 0 ||
 	    setsockopt(rx->sd, SOL_SOCKET, SO_BINDTODEVICE, o->ifname,
 		       (socklen_t)strlen(o->ifname)) < 0)
 		goto err;
 	if (family == AF_INET) {
-		if (setsockopt(rx->sd, IPPROTO_IP, IP_RECVTTL, &on,
-			       sizeof(on)) < 0 ||
-		    setsockopt(rx->sd, IPPROTO_IP, IP_PKTINFO, &on,
-			       sizeof(on)) < 0 ||
-		    setsockopt(rx->sd, IPPROTO_IP, IP_MULTICAST_ALL, &off,
-			       sizeof(off)) < 0)
+		if (set_int(rx->sd, IPPROTO_IP, IP_RECVTTL, 1) < 0 ||
+		    set_int(rx->sd, IPPROTO_IP, IP_PKTINFO, 1) < 0 ||
+		    set_int(rx->sd, IPPROTO_IP, IP_MULTICAST_ALL, 0) < 0)
 			goto err;
 	} else {
-		if (setsockopt(rx->sd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &on,
-			       sizeof(on)) < 0 ||
-		    setsockopt(rx->sd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on,
-			       sizeof(on)) < 0 ||
-		    setsockopt(rx->sd, IPPROTO_IPV6, IPV6_V6ONLY, &on,
-			       sizeof(on)) < 0)
+		if (set_int(rx->sd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1) < 0 ||
+		    set_int(rx->sd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1) < 0 ||
+		    set_int(rx->sd, IPPROTO_IPV6, IPV6_V6ONLY, 1) < 0)
 			goto err;
 		/* IPV6_MULTICAST_ALL is 4.20+; ignore when missing */
-		setsockopt(rx->sd, IPPROTO_IPV6, 29 /* IPV6_MULTICAST_ALL */,
-			   &off, sizeof(off));
+		set_int(rx->sd, IPPROTO_IPV6, 29 /* IPV6_MULTICAST_ALL */, 0);
 	}
 	if (o->bind_any) {
 		sl = traffic_sockaddr_any(family, o->port, &ss);
@@ -237,11 +236,8 @@ struct rx *rx_start(const struct rx_opts *o)
 	rx->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (rx->efd < 0)
 		goto err;
-	e = pthread_create(&rx->thr, NULL, rx_thread, rx);
-	if (e) {
-		errno = e;
+	if (traffic_thread(&rx->thr, rx_thread, rx) < 0)
 		goto err;
-	}
 	rx->running = true;
 	return rx;
 err:

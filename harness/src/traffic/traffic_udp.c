@@ -179,11 +179,8 @@ struct udp_tx *udp_tx_start(const struct udp_tx_opts *o)
 	traffic_cond_init(&tx->cv);
 	if (udp_tx_open(tx, o) < 0)
 		goto err;
-	e = pthread_create(&tx->thr, NULL, udp_tx_thread, tx);
-	if (e) {
-		errno = e;
+	if (traffic_thread(&tx->thr, udp_tx_thread, tx) < 0)
 		goto err;
-	}
 	tx->started = true;
 	return tx;
 err:

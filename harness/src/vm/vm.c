@@ -168,9 +168,7 @@ int vm_listen_unix(const char *path)
 const char *vm_top(void)
 {
 	static char top[PATH_MAX];
-	char exe[PATH_MAX], probe[PATH_MAX + 32];
 	const char *env = getenv("MCLAB_TOP");
-	ssize_t n;
 
 	if (top[0])
 		return top;
@@ -179,20 +177,11 @@ const char *vm_top(void)
 			return NULL;
 		return top;
 	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
+	if (mclab_exe_ancestor("qemu/vm/init", X_OK, top, sizeof(top)) < 0) {
+		top[0] = '\0';
 		return NULL;
-	exe[n] = '\0';
-	for (char *s = strrchr(exe, '/'); s; s = strrchr(exe, '/')) {
-		*s = '\0';
-		snprintf(probe, sizeof(probe), "%s/qemu/vm/init",
-			 exe[0] ? exe : "");
-		if (access(probe, X_OK) == 0) {
-			snprintf(top, sizeof(top), "%s", exe[0] ? exe : "/");
-			return top;
-		}
 	}
-	return NULL;
+	return top;
 }
 
 const char *vm_kernel(const struct vm_opts *o, char *err, size_t errlen)

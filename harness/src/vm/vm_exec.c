@@ -187,9 +187,9 @@ int vm_exec(const char *dir, char *const argv[], bool tty,
 		}
 		while (vm_rx_next(&rx, &off, &f)) {
 			if (f.type == 'O')
-				vmp_write_all(1, f.payload, f.len);
+				mclab_write_all(1, f.payload, f.len);
 			else if (f.type == 'E')
-				vmp_write_all(2, f.payload, f.len);
+				mclab_write_all(2, f.payload, f.len);
 			else if (f.type == 'X') {
 				char st[16];
 

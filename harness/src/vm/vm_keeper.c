@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,9 +76,23 @@ static uint16_t next_sid(const struct client *cl)
 	}
 }
 
+/* The words up to a NULL to argv[a..]; the new a. */
+static int add_args(char **argv, int a, ...)
+{
+	const char *w;
+	va_list ap;
+
+	va_start(ap, a);
+	while ((w = va_arg(ap, const char *)))
+		argv[a++] = (char *)w;
+	va_end(ap);
+	return a;
+}
+
 static pid_t spawn_qemu(const struct vm_opts *o, const char *dir,
 			const char *kernel, const char *accel)
 {
+	bool kvm = !strcmp(accel, "kvm");
 	const char *top = vm_top();
 	char *argv[96], append[4096], rwlist[2048] = "",
 				      fs[VM_MAX_RW + 1][PATH_MAX + 128];
@@ -146,46 +161,21 @@ static pid_t spawn_qemu(const struct vm_opts *o, const char *dir,
 	snprintf(chardev, sizeof(chardev),
 		 "socket,id=ctl,path=%s/qemu.sock,server=on,wait=off", dir);
 
-	argv[a++] = "qemu-system-x86_64";
-	argv[a++] = "-M";
-	argv[a++] = "pc";
-	argv[a++] = "-accel";
-	argv[a++] = !strcmp(accel, "kvm") ? "kvm" : "tcg,thread=multi";
-	argv[a++] = "-cpu";
-	argv[a++] = !strcmp(accel, "kvm") ? "host" : "max";
-	argv[a++] = "-smp";
-	argv[a++] = smp;
-	argv[a++] = "-m";
-	argv[a++] = mem;
-	argv[a++] = "-nodefaults";
-	argv[a++] = "-no-user-config";
-	argv[a++] = "-nographic";
-	argv[a++] = "-no-reboot";
-	argv[a++] = "-kernel";
-	argv[a++] = (char *)kernel;
-	argv[a++] = "-append";
-	argv[a++] = append;
-	argv[a++] = "-serial";
-	argv[a++] = serial;
-	argv[a++] = "-fsdev";
-	argv[a++] =
-		"local,id=root,path=/,security_model=none,readonly=on,multidevs=remap";
-	argv[a++] = "-device";
-	argv[a++] = "virtio-9p-pci,fsdev=root,mount_tag=/dev/root";
-	for (int i = 0; i < nfs; i++) {
-		argv[a++] = "-fsdev";
-		argv[a++] = fs[i];
-		argv[a++] = "-device";
-		argv[a++] = dev[i];
-	}
-	argv[a++] = "-device";
-	argv[a++] = "virtio-serial-pci";
-	argv[a++] = "-chardev";
-	argv[a++] = chardev;
-	argv[a++] = "-device";
-	argv[a++] = "virtserialport,chardev=ctl,name=mclab.ctl";
-	argv[a++] = "-device";
-	argv[a++] = "virtio-rng-pci";
+	a = add_args(
+		argv, a, "qemu-system-x86_64", "-M", "pc", "-accel",
+		kvm ? "kvm" : "tcg,thread=multi", "-cpu", kvm ? "host" : "max",
+		"-smp", smp, "-m", mem, "-nodefaults", "-no-user-config",
+		"-nographic", "-no-reboot", "-kernel", kernel, "-append",
+		append, "-serial", serial, "-fsdev",
+		"local,id=root,path=/,security_model=none,readonly=on,multidevs=remap",
+		"-device", "virtio-9p-pci,fsdev=root,mount_tag=/dev/root",
+		NULL);
+	for (int i = 0; i < nfs; i++)
+		a = add_args(argv, a, "-fsdev", fs[i], "-device", dev[i], NULL);
+	a = add_args(argv, a, "-device", "virtio-serial-pci", "-chardev",
+		     chardev, "-device",
+		     "virtserialport,chardev=ctl,name=mclab.ctl", "-device",
+		     "virtio-rng-pci", NULL);
 	argv[a] = NULL;
 
 	vm_path_in(dir, "qemu.log", log, sizeof(log));
@@ -222,7 +212,7 @@ static pid_t spawn_qemu(const struct vm_opts *o, const char *dir,
 static void report(int fd, const char *what)
 {
 	if (fd >= 0) {
-		vmp_write_all(fd, what, strlen(what));
+		mclab_write_all(fd, what, strlen(what));
 		close(fd);
 	}
 }

@@ -3,13 +3,13 @@
  * The lab VM's control protocol: framing and the session request.
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "vmproto.h"
+#include "util.h"
 
 static const char known_types[] = "NIKWCHQROEXh";
 
@@ -128,35 +128,12 @@ int vmp_req_decode(char *buf, size_t len, struct vmp_req *r)
 	return r->argc ? 0 : -1;
 }
 
-int vmp_write_all(int fd, const void *p, size_t n)
-{
-	const unsigned char *b = p;
-
-	while (n) {
-		ssize_t w = write(fd, b, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0 && errno == EAGAIN) {
-			struct pollfd pfd = { fd, POLLOUT, 0 };
-
-			poll(&pfd, 1, 1000);
-			continue;
-		}
-		if (w <= 0)
-			return -1;
-		b += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int vmp_send(int fd, char type, uint16_t sid, const void *p, size_t n)
 {
 	unsigned char hdr[VMP_HDR];
 
 	vmp_header(hdr, type, sid, (uint32_t)n);
-	if (vmp_write_all(fd, hdr, sizeof(hdr)) < 0)
+	if (mclab_write_all(fd, hdr, sizeof(hdr)) < 0)
 		return -1;
-	return n ? vmp_write_all(fd, p, n) : 0;
+	return n ? mclab_write_all(fd, p, n) : 0;
 }

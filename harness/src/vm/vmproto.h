@@ -48,12 +48,6 @@ long vmp_parse(const unsigned char *buf, size_t len, struct vmp_frame *f);
 /* Write a header for (type, sid, len) into hdr[VMP_HDR]. */
 void vmp_header(unsigned char *hdr, char type, uint16_t sid, uint32_t len);
 
-/*
- * Write all n bytes to fd, waiting (1 s at a time) when it is non-blocking
- * and full.  0, or -1 with errno.
- */
-int vmp_write_all(int fd, const void *p, size_t n);
-
 /* One frame (header and n bytes of payload) to fd.  0, or -1 with errno. */
 int vmp_send(int fd, char type, uint16_t sid, const void *p, size_t n);
 
