@@ -37,7 +37,7 @@ include bench/bench.mk
 # The tree's shape: module cycles and layers over includes and calls (read
 # from $(BUILD)'s objects), file sizes; a ratchet that may only shrink
 # (ci/layers.known).  test-check-layers holds the checker to its faults.
-UNIT_TESTS += ci/check-layers.sh ci/test-check-layers.sh
+UNIT_TESTS += ci/check-layers.sh ci/test-check-layers.sh ci/test-run-tests.sh
 export MCLAB_BUILD := $(BUILD)
 
 .PHONY: all check check-unit check-cases lab install uninstall clean deps \
@@ -53,6 +53,8 @@ deps:
 # The closing line of check is "N passed, N failed, N skipped" over every
 # suite run.  Unit suites run anywhere; the integration cases need root (or
 # re-enter themselves in a user namespace when that is allowed).
+# Suites run MCLAB_JOBS at once (default 1; make check MCLAB_JOBS=2), their
+# report in the order given either way.
 # With clang, every fuzz target also runs FUZZ_SMOKE_SECONDS (default 10; .ci/run runs a 60 s one).
 FUZZ_SMOKE := $(if $(HAVE_CLANG),ci/fuzz)
 
